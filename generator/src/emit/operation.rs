@@ -1,0 +1,401 @@
+//! Emission of operations: request builders, response decoding and per-operation error enums.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{doc_attributes, ident, rust_type};
+use crate::ir::{Api, Operation, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeRef};
+
+pub(super) fn emit_operations(api: &Api) -> TokenStream {
+    let operations = api.operations.iter().map(emit_operation);
+    quote! {
+        //! One request builder and one error enum per operation.
+
+        #[allow(unused_imports)]
+        use ::cplug_runtime::{Error, RawResponse, Request, ResponseValue};
+
+        #( #operations )*
+    }
+}
+
+/// Returns the rustdoc of an operation: summary, description, then method and path.
+pub(super) fn operation_doc(operation: &Operation) -> TokenStream {
+    let mut text = String::new();
+    for part in [operation.summary.as_deref(), operation.description.as_deref()].into_iter().flatten() {
+        let part = part.trim();
+        if !part.is_empty() {
+            text.push_str(part);
+            text.push_str("\n\n");
+        }
+    }
+    text.push_str(&format!("`{} {}` (`{}`)", operation.http_method, operation.path, operation.operation_id));
+    doc_attributes(Some(&text))
+}
+
+/// Returns the parameters that become arguments of the client method: required ones without a
+/// client-wide default.
+pub(super) fn required_arguments(operation: &Operation) -> Vec<(Ident, TokenStream)> {
+    operation
+        .parameters
+        .iter()
+        .filter(|parameter| is_argument(parameter))
+        .map(|parameter| (ident(&parameter.name), rust_type(&parameter.ty)))
+        .collect()
+}
+
+fn is_argument(parameter: &Parameter) -> bool {
+    parameter.required && parameter.client_default.is_none()
+}
+
+/// Returns the success type of an operation: the body of its first 2xx response.
+fn success_type(operation: &Operation) -> TokenStream {
+    match operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body) {
+        Some(ResponseBody::Json(ty)) => rust_type(ty),
+        Some(ResponseBody::Text) => quote! { ::std::string::String },
+        Some(ResponseBody::Bytes) => quote! { ::cplug_runtime::reexports::bytes::Bytes },
+        Some(ResponseBody::None) | None => quote! { () },
+    }
+}
+
+fn emit_operation(operation: &Operation) -> TokenStream {
+    let builder = emit_builder(operation);
+    let decode = emit_decode(operation);
+    let error = emit_error_enum(operation);
+    quote! { #builder #decode #error }
+}
+
+fn emit_builder(operation: &Operation) -> TokenStream {
+    let builder = ident(&operation.type_name);
+    let error = format_ident!("{}Error", operation.type_name);
+    let success = success_type(operation);
+    let decode = format_ident!("decode_{}", operation.method_name.trim_start_matches("r#"));
+    let method = &operation.method_name;
+    let builder_doc = format!(
+        " Request builder for [`Client::{}`](super::Client::{}).",
+        method.trim_start_matches("r#"),
+        method.trim_start_matches("r#")
+    );
+
+    // Arguments are stored as given; every other parameter is optional until `send`.
+    let fields = operation.parameters.iter().map(|parameter| {
+        let name = ident(&parameter.name);
+        let ty = rust_type(&parameter.ty);
+        if is_argument(parameter) {
+            quote! { #name: #ty, }
+        } else {
+            quote! { #name: ::std::option::Option<#ty>, }
+        }
+    });
+    let arguments: Vec<_> = required_arguments(operation);
+    let argument_params = arguments.iter().map(|(name, ty)| quote! { #name: #ty });
+    let initializers = operation.parameters.iter().map(|parameter| {
+        let name = ident(&parameter.name);
+        if is_argument(parameter) {
+            quote! { #name, }
+        } else {
+            quote! { #name: ::std::option::Option::None, }
+        }
+    });
+    let setters = operation.parameters.iter().filter(|parameter| !is_argument(parameter)).map(emit_setter);
+    let build_request = emit_build_request(operation);
+
+    quote! {
+        #[doc = #builder_doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a request builder does nothing until `send` is called"]
+        pub struct #builder {
+            client: super::Client,
+            #( #fields )*
+            timeout: ::std::option::Option<::std::time::Duration>,
+        }
+
+        impl #builder {
+            pub(crate) fn new(client: super::Client, #( #argument_params ),*) -> Self {
+                Self { client, #( #initializers )* timeout: ::std::option::Option::None }
+            }
+
+            #( #setters )*
+
+            /// Sets the whole-request timeout for this request only.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Sends the request and returns the decoded body.
+            pub async fn send(self) -> ::std::result::Result<#success, Error<#error>> {
+                self.send_with_response().await.map(ResponseValue::into_inner)
+            }
+
+            /// Sends the request and returns the decoded body with the response's status and headers.
+            pub async fn send_with_response(self) -> ::std::result::Result<ResponseValue<#success>, Error<#error>> {
+                let request = self.build_request().map_err(Error::from_untyped)?;
+                let response = self.client.runtime().execute(request).await.map_err(Error::from_untyped)?;
+                #decode(response)
+            }
+
+            #build_request
+        }
+    }
+}
+
+fn emit_setter(parameter: &Parameter) -> TokenStream {
+    let name = ident(&parameter.name);
+    let doc = doc_attributes(parameter.doc.as_deref().or(Some(&format!("`{}`", parameter.wire_name))));
+    let note = parameter.client_default.as_ref().map(|default| {
+        let text = format!(" Overrides the client-wide value set with `ClientBuilder::{default}`.");
+        quote! { #[doc = ""] #[doc = #text] }
+    });
+    if parameter.ty == TypeRef::String {
+        quote! {
+            #doc
+            #note
+            pub fn #name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.#name = ::std::option::Option::Some(value.into());
+                self
+            }
+        }
+    } else {
+        let ty = rust_type(&parameter.ty);
+        quote! {
+            #doc
+            #note
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = ::std::option::Option::Some(value);
+                self
+            }
+        }
+    }
+}
+
+fn emit_build_request(operation: &Operation) -> TokenStream {
+    let operation_id = &operation.operation_id;
+    let template = &operation.path;
+    let method = format_ident!("{}", operation.http_method);
+    let path = emit_path(operation);
+    let parameters = operation.parameters.iter().filter(|p| p.location != ParameterLocation::Path).map(emit_parameter);
+    quote! {
+        fn build_request(&self) -> ::std::result::Result<Request, Error<::std::convert::Infallible>> {
+            #path
+            let mut request = Request::new(#operation_id, ::cplug_runtime::reexports::http::Method::#method, #template, path);
+            request.timeout = self.timeout;
+            #( #parameters )*
+            Ok(request)
+        }
+    }
+}
+
+/// Emits code that builds `path` from the template, percent-encoding each path parameter.
+fn emit_path(operation: &Operation) -> TokenStream {
+    let mut pieces = Vec::new();
+    let mut rest = operation.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let Some(length) = rest[start..].find('}') else { break };
+        let literal = &rest[..start];
+        let wire_name = &rest[start + 1..start + length];
+        if !literal.is_empty() {
+            pieces.push(quote! { path.push_str(#literal); });
+        }
+        match operation.parameters.iter().find(|p| p.location == ParameterLocation::Path && p.wire_name == wire_name) {
+            Some(parameter) => {
+                let value = parameter_value(parameter);
+                pieces.push(quote! {
+                    path.push_str(&::cplug_runtime::encode_path_segment(&::cplug_runtime::to_parameter_string(#value)));
+                });
+            }
+            None => {
+                let placeholder = &rest[start..start + length + 1];
+                pieces.push(quote! { path.push_str(#placeholder); });
+            }
+        }
+        rest = &rest[start + length + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(quote! { path.push_str(#rest); });
+    }
+    quote! {
+        let mut path = ::std::string::String::new();
+        #( #pieces )*
+    }
+}
+
+/// Returns an expression that borrows the parameter's value for a required argument, or the
+/// unwrapped option for others, as `&T`.
+fn parameter_value(parameter: &Parameter) -> TokenStream {
+    let name = ident(&parameter.name);
+    quote! { &self.#name }
+}
+
+/// Emits the code that adds one query or header parameter to `request`.
+fn emit_parameter(parameter: &Parameter) -> TokenStream {
+    let name = ident(&parameter.name);
+    let wire_name = &parameter.wire_name;
+    let add = |value: TokenStream| match (parameter.location, &parameter.ty) {
+        (ParameterLocation::Query, TypeRef::Vec(_)) => quote! {
+            for item in #value {
+                request.query(#wire_name, ::cplug_runtime::to_parameter_string(item));
+            }
+        },
+        (ParameterLocation::Query, _) => {
+            quote! { request.query(#wire_name, ::cplug_runtime::to_parameter_string(#value)); }
+        }
+        _ => quote! { request.header(#wire_name, ::cplug_runtime::to_parameter_string(#value))?; },
+    };
+    if is_argument(parameter) {
+        return add(quote! { &self.#name });
+    }
+    match &parameter.client_default {
+        Some(default) => {
+            let default_name = ident(default);
+            let added = add(quote! { value });
+            let missing = if parameter.required {
+                let message = format!(
+                    "parameter `{wire_name}` is required: set it with `ClientBuilder::{default}` or on this request with `.{default}(...)`"
+                );
+                quote! { else { return Err(Error::InvalidRequest(#message.to_string())); } }
+            } else {
+                quote! {}
+            };
+            quote! {
+                if let ::std::option::Option::Some(value) = self.#name.as_ref().or(self.client.defaults().#default_name.as_ref()) {
+                    #added
+                } #missing
+            }
+        }
+        None => {
+            let added = add(quote! { value });
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#name {
+                    #added
+                }
+            }
+        }
+    }
+}
+
+fn emit_decode(operation: &Operation) -> TokenStream {
+    let decode = format_ident!("decode_{}", operation.method_name.trim_start_matches("r#"));
+    let error = format_ident!("{}Error", operation.type_name);
+    let success = success_type(operation);
+    let arms = operation.responses.iter().map(|response| emit_decode_arm(response, &error));
+    let has_default = operation.responses.iter().any(|response| response.status == StatusMatch::Default);
+    let fallback = (!has_default).then(|| quote! { _ => Err(response.into_unexpected()), });
+    quote! {
+        fn #decode(response: RawResponse) -> ::std::result::Result<ResponseValue<#success>, Error<#error>> {
+            match response.status.as_u16() {
+                #( #arms )*
+                #fallback
+            }
+        }
+    }
+}
+
+fn emit_decode_arm(response: &Response, error: &Ident) -> TokenStream {
+    let pattern = match response.status {
+        StatusMatch::Code(code) => {
+            let code = proc_macro2::Literal::u16_unsuffixed(code);
+            quote! { #code }
+        }
+        StatusMatch::Range(class) => {
+            let low = proc_macro2::Literal::u16_unsuffixed(class * 100);
+            let high = proc_macro2::Literal::u16_unsuffixed(class * 100 + 99);
+            quote! { #low..=#high }
+        }
+        StatusMatch::Default => quote! { _ },
+    };
+    let decode_body = match &response.body {
+        ResponseBody::Json(_) => quote! { response.json().map_err(Error::from_untyped)? },
+        ResponseBody::Text => quote! { response.text().map_err(Error::from_untyped)? },
+        ResponseBody::Bytes => quote! { response.body.clone() },
+        ResponseBody::None => quote! { () },
+    };
+    if response.is_success() {
+        return quote! {
+            #pattern => {
+                let value = #decode_body;
+                Ok(response.with_value(value))
+            }
+        };
+    }
+    let variant = ident(&response.variant);
+    let has_body = response.body != ResponseBody::None;
+    let value = match (response.status, has_body) {
+        (StatusMatch::Code(_), false) => quote! { #error::#variant },
+        (StatusMatch::Code(_), true) => quote! { #error::#variant(#decode_body) },
+        (_, false) => quote! { #error::#variant { status: response.status } },
+        (_, true) => quote! { #error::#variant { status: response.status, body: #decode_body } },
+    };
+    quote! { #pattern => Err(Error::Api(#value)), }
+}
+
+fn emit_error_enum(operation: &Operation) -> TokenStream {
+    let error = format_ident!("{}Error", operation.type_name);
+    let doc = format!(" Error responses documented for `{}`.", operation.operation_id);
+    let errors: Vec<&Response> = operation.responses.iter().filter(|response| !response.is_success()).collect();
+    let variants = errors.iter().map(|response| {
+        let variant = ident(&response.variant);
+        let doc = doc_attributes(Some(&format!("{}: {}", status_label(response.status), response.doc)));
+        let body = match &response.body {
+            ResponseBody::Json(ty) => Some(rust_type(ty)),
+            ResponseBody::Text => Some(quote! { ::std::string::String }),
+            ResponseBody::Bytes => Some(quote! { ::cplug_runtime::reexports::bytes::Bytes }),
+            ResponseBody::None => None,
+        };
+        match (response.status, body) {
+            (StatusMatch::Code(_), None) => quote! { #doc #variant, },
+            (StatusMatch::Code(_), Some(body)) => quote! { #doc #variant(#body), },
+            (_, None) => quote! { #doc #variant { /** Response status. */ status: ::cplug_runtime::reexports::http::StatusCode }, },
+            (_, Some(body)) => quote! {
+                #doc
+                #variant {
+                    /// Response status.
+                    status: ::cplug_runtime::reexports::http::StatusCode,
+                    /// Decoded body.
+                    body: #body,
+                },
+            },
+        }
+    });
+    let display_arms = errors.iter().map(|response| {
+        let variant = ident(&response.variant);
+        let pattern = match (response.status, response.body != ResponseBody::None) {
+            (StatusMatch::Code(_), false) => quote! { Self::#variant },
+            (StatusMatch::Code(_), true) => quote! { Self::#variant(_) },
+            _ => quote! { Self::#variant { .. } },
+        };
+        let text = format!("{}: {}", status_label(response.status), first_line(&response.doc));
+        quote! { #pattern => f.write_str(#text), }
+    });
+    let empty = errors.is_empty().then(|| quote! { _ => ::std::result::Result::Ok(()), });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #error {
+            #( #variants )*
+        }
+
+        impl ::std::fmt::Display for #error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #( #display_arms )*
+                    #empty
+                }
+            }
+        }
+
+        impl ::std::error::Error for #error {}
+    }
+}
+
+fn status_label(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => format!("status {code}"),
+        StatusMatch::Range(class) => format!("status {class}XX"),
+        StatusMatch::Default => "any other status".to_string(),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}

@@ -1,0 +1,235 @@
+//! Emission of named types: structs, enums with a catch-all variant, unions and aliases.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc_attributes, ident, rust_type};
+use crate::ir::{EnumVariant, Field, IntegerVariant, TypeDef, TypeKind, TypeRef, UnionVariant};
+
+/// Emits `types.rs`: one item per named type, in name order.
+pub(super) fn emit_types(types: &[TypeDef]) -> TokenStream {
+    let items = types.iter().map(emit_type);
+    quote! {
+        //! Types of the request and response bodies described by the spec's schemas.
+
+        #( #items )*
+    }
+}
+
+fn emit_type(definition: &TypeDef) -> TokenStream {
+    let doc = doc_attributes(definition.doc.as_deref().or(Some(&format!("`{}`", definition.name))));
+    match &definition.kind {
+        TypeKind::Struct { fields, additional } => emit_struct(&definition.name, doc, fields, additional.as_ref()),
+        TypeKind::StringEnum { variants } => emit_string_enum(&definition.name, doc, variants),
+        TypeKind::IntegerEnum { variants } => emit_integer_enum(&definition.name, doc, variants),
+        TypeKind::Union { variants, tag } => emit_union(&definition.name, doc, variants, tag.as_deref()),
+        TypeKind::Alias { target } => {
+            let name = ident(&definition.name);
+            let target = rust_type(target);
+            quote! { #doc pub type #name = #target; }
+        }
+    }
+}
+
+fn emit_struct(name: &str, doc: TokenStream, fields: &[Field], additional: Option<&TypeRef>) -> TokenStream {
+    let type_ident = ident(name);
+    let sensitive = fields.iter().any(|field| field.sensitive);
+    let derives = if sensitive {
+        quote! { #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)] }
+    } else {
+        quote! { #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)] }
+    };
+    let field_items = fields.iter().map(emit_field);
+    // Unknown properties are ignored unless the schema asks to keep them.
+    let additional_field = additional.map(|value| {
+        let value = rust_type(value);
+        quote! {
+            /// Properties not declared by the schema, by name.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+        }
+    });
+    let debug_impl = sensitive.then(|| emit_redacting_debug(name, fields, additional.is_some()));
+    quote! {
+        #doc
+        #derives
+        pub struct #type_ident {
+            #( #field_items )*
+            #additional_field
+        }
+
+        #debug_impl
+    }
+}
+
+fn emit_field(field: &Field) -> TokenStream {
+    let name = ident(&field.name);
+    let json_name = &field.json_name;
+    let doc = doc_attributes(field.doc.as_deref().or(Some(&format!("`{json_name}`"))));
+    let rename = (field.name.trim_start_matches("r#") != json_name).then(|| quote! { #[serde(rename = #json_name)] });
+    let ty = rust_type(&field.ty);
+    if field.required {
+        quote! { #doc #rename pub #name: #ty, }
+    } else {
+        // `default` makes an absent property `None`; `null` is `None` through `Option` itself.
+        quote! {
+            #doc
+            #rename
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub #name: ::std::option::Option<#ty>,
+        }
+    }
+}
+
+/// Emits a `Debug` that prints `<redacted>` for fields marked `x-sensitive`.
+fn emit_redacting_debug(name: &str, fields: &[Field], additional: bool) -> TokenStream {
+    let type_ident = ident(name);
+    let entries = fields.iter().map(|field| {
+        let label = field.name.trim_start_matches("r#");
+        let member = ident(&field.name);
+        match (field.sensitive, field.required) {
+            (false, _) => quote! { .field(#label, &self.#member) },
+            (true, true) => quote! { .field(#label, &"<redacted>") },
+            (true, false) => quote! { .field(#label, &self.#member.as_ref().map(|_| "<redacted>")) },
+        }
+    });
+    let additional = additional.then(|| quote! { .field("additional_properties", &self.additional_properties) });
+    quote! {
+        impl ::std::fmt::Debug for #type_ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name)
+                    #( #entries )*
+                    #additional
+                    .finish()
+            }
+        }
+    }
+}
+
+fn emit_string_enum(name: &str, doc: TokenStream, variants: &[EnumVariant]) -> TokenStream {
+    let type_ident = ident(name);
+    let names: Vec<_> = variants.iter().map(|variant| ident(&variant.name)).collect();
+    let values: Vec<_> = variants.iter().map(|variant| variant.value.as_str()).collect();
+    let variant_docs = values.iter().map(|value| format!(" `{value}`"));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #type_ident {
+            #( #[doc = #variant_docs] #names, )*
+            /// A value this version of the spec does not list, kept as received.
+            Unknown(::std::string::String),
+        }
+
+        impl #type_ident {
+            /// Returns the value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#names => #values, )*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #type_ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for #type_ident {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #values => Self::#names, )*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #type_ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #type_ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_str()))
+            }
+        }
+    }
+}
+
+fn emit_integer_enum(name: &str, doc: TokenStream, variants: &[IntegerVariant]) -> TokenStream {
+    let type_ident = ident(name);
+    let names: Vec<_> = variants.iter().map(|variant| ident(&variant.name)).collect();
+    let values: Vec<_> = variants.iter().map(|variant| variant.value).collect();
+    let variant_docs = values.iter().map(|value| format!(" `{value}`"));
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #type_ident {
+            #( #[doc = #variant_docs] #names, )*
+            /// A value this version of the spec does not list, kept as received.
+            Unknown(i64),
+        }
+
+        impl #type_ident {
+            /// Returns the value as sent on the wire.
+            pub fn value(self) -> i64 {
+                match self {
+                    #( Self::#names => #values, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #type_ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+
+        impl ::std::convert::From<i64> for #type_ident {
+            fn from(value: i64) -> Self {
+                match value {
+                    #( #values => Self::#names, )*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #type_ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #type_ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        }
+    }
+}
+
+fn emit_union(name: &str, doc: TokenStream, variants: &[UnionVariant], tag: Option<&str>) -> TokenStream {
+    let type_ident = ident(name);
+    let names = variants.iter().map(|variant| ident(&variant.name));
+    let types = variants.iter().map(|variant| rust_type(&variant.ty));
+    let representation = match tag {
+        Some(tag) => quote! { #[serde(tag = #tag)] },
+        None => quote! { #[serde(untagged)] },
+    };
+    let renames =
+        variants.iter().map(|variant| variant.tag_value.as_ref().map(|value| quote! { #[serde(rename = #value)] }));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #representation
+        pub enum #type_ident {
+            #( #renames #names(#types), )*
+        }
+    }
+}

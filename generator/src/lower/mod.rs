@@ -1,0 +1,80 @@
+//! Lowering: the OpenAPI document to the intermediate representation in [`crate::ir`].
+
+mod operation;
+mod schema;
+
+use openapiv3::OpenAPI;
+
+use crate::diag::{Diagnostic, Reporter};
+use crate::ir::{Api, ClientDefault, TypeDef};
+use crate::load::Document;
+
+/// Type names the generated crate defines itself or imports, so spec types must avoid them.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "Result",
+    "Option",
+    "Vec",
+    "String",
+    "Box",
+    "Request",
+    "Runtime",
+    "ResponseValue",
+    "RawResponse",
+    "SecretString",
+    "BuildError",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+];
+
+/// Lowers a loaded document; returns the API with any warnings, or every error found.
+pub fn lower(document: &Document) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut report = Reporter::new(&document.path, &document.positions);
+    let api = lower_document(&document.openapi, &document.value, &mut report);
+    if report.has_errors() {
+        Err(report.into_diagnostics())
+    } else {
+        Ok((api, report.into_diagnostics()))
+    }
+}
+
+fn lower_document(openapi: &OpenAPI, raw: &serde_json::Value, report: &mut Reporter<'_>) -> Api {
+    let empty = indexmap::IndexMap::new();
+    let components = openapi.components.as_ref().map(|components| &components.schemas).unwrap_or(&empty);
+    let mut schemas = schema::SchemaLowering::new(components, RESERVED_TYPE_NAMES);
+    schemas.lower_components(report);
+
+    let mut operations = operation::OperationLowering::new(openapi, raw, &mut schemas);
+    let lowered = operations.lower_all(report);
+    let client_defaults: Vec<ClientDefault> = operations.client_defaults();
+
+    let types: Vec<TypeDef> = schemas.types.into_values().collect();
+    let mut lowered = lowered;
+    operation::resolve_pagination(&mut lowered, &types, report);
+
+    Api {
+        title: openapi.info.title.clone(),
+        version: openapi.info.version.clone(),
+        description: openapi.info.description.clone(),
+        default_server: openapi.servers.first().map(server_url),
+        types,
+        operations: lowered,
+        client_defaults,
+        oauth2_token_url: operation::oauth2_token_url(openapi),
+    }
+}
+
+/// Returns a server's URL with each `{variable}` replaced by its default.
+fn server_url(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    if let Some(variables) = &server.variables {
+        for (name, variable) in variables {
+            url = url.replace(&format!("{{{name}}}"), &variable.default);
+        }
+    }
+    url
+}

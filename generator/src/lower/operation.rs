@@ -1,0 +1,454 @@
+//! Lowering of operations: parameters, responses, security and pagination.
+
+use openapiv3::{
+    OpenAPI, Parameter as SpecParameter, ParameterSchemaOrContent, ReferenceOr, SecurityScheme, StatusCode,
+};
+
+use super::schema::{unescape_pointer_token, SchemaLowering};
+use crate::diag::{join_pointer, Reporter};
+use crate::ir::{
+    ClientDefault, Operation, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
+    TypeKind, TypeRef,
+};
+use crate::naming::{self, Scope};
+
+/// Client method names the generated `Client` already uses.
+const RESERVED_METHOD_NAMES: &[&str] = &["builder", "runtime", "new", "clone", "fmt"];
+
+/// Builder method names the generated request builders already use.
+const RESERVED_BUILDER_METHODS: &[&str] = &["send", "send_with_response", "pages", "items", "timeout", "new", "client"];
+
+pub(super) struct OperationLowering<'a, 's> {
+    openapi: &'a OpenAPI,
+    schemas: &'s mut SchemaLowering<'a>,
+    method_names: Scope,
+    defaults: Vec<ClientDefault>,
+}
+
+impl<'a, 's> OperationLowering<'a, 's> {
+    pub(super) fn new(openapi: &'a OpenAPI, _raw: &'a serde_json::Value, schemas: &'s mut SchemaLowering<'a>) -> Self {
+        OperationLowering {
+            openapi,
+            schemas,
+            method_names: Scope::with_reserved(RESERVED_METHOD_NAMES),
+            defaults: Vec::new(),
+        }
+    }
+
+    pub(super) fn client_defaults(&self) -> Vec<ClientDefault> {
+        self.defaults.clone()
+    }
+
+    pub(super) fn lower_all(&mut self, report: &mut Reporter<'_>) -> Vec<Operation> {
+        let mut operations = Vec::new();
+        for (path, item) in &self.openapi.paths.paths {
+            let path_pointer = join_pointer("/paths", path);
+            let ReferenceOr::Item(item) = item else {
+                report.error(
+                    &path_pointer,
+                    format!("path item `{path}` is a `$ref`"),
+                    "inline the path item; references to path items are not supported",
+                );
+                continue;
+            };
+            for (method, operation) in item.iter() {
+                let pointer = join_pointer(&path_pointer, method);
+                if let Some(lowered) = self.lower_operation(path, method, &item.parameters, operation, &pointer, report)
+                {
+                    operations.push(lowered);
+                }
+            }
+        }
+        operations
+    }
+
+    fn lower_operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        shared_parameters: &'a [ReferenceOr<SpecParameter>],
+        operation: &'a openapiv3::Operation,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Option<Operation> {
+        let operation_id = operation.operation_id.clone().unwrap_or_else(|| format!("{method} {path}"));
+        let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
+        let type_name = self.schemas.claim_type_name(&operation_id);
+
+        if operation.request_body.is_some() {
+            report.error(
+                &join_pointer(pointer, "requestBody"),
+                format!("operation `{operation_id}` has a request body, which this generator does not support yet"),
+                "remove the request body or generate this operation by hand",
+            );
+        }
+
+        let mut parameter_names = Scope::with_reserved(RESERVED_BUILDER_METHODS);
+        let mut parameters = Vec::new();
+        let all_parameters =
+            shared_parameters.iter().map(|p| (p, "/parameters")).chain(operation.parameters.iter().map(|p| (p, "")));
+        for (index, (parameter, scope)) in all_parameters.enumerate() {
+            let parameter_pointer = if scope.is_empty() {
+                join_pointer(&join_pointer(pointer, "parameters"), &(index - shared_parameters.len()).to_string())
+            } else {
+                let path_pointer = pointer.rsplit_once('/').map(|(head, _)| head).unwrap_or(pointer);
+                join_pointer(&join_pointer(path_pointer, "parameters"), &index.to_string())
+            };
+            if let Some(lowered) =
+                self.lower_parameter(&type_name, parameter, &parameter_pointer, &mut parameter_names, report)
+            {
+                // An operation-level parameter replaces a path-level one with the same name and location.
+                parameters.retain(|existing: &Parameter| {
+                    !(existing.wire_name == lowered.wire_name && existing.location == lowered.location)
+                });
+                parameters.push(lowered);
+            }
+        }
+
+        let responses =
+            self.lower_responses(&type_name, &operation.responses, &join_pointer(pointer, "responses"), report);
+        let secured = match &operation.security {
+            Some(requirements) => requirements.iter().any(|requirement| !requirement.is_empty()),
+            None => {
+                self.openapi.security.as_ref().is_some_and(|requirements| requirements.iter().any(|r| !r.is_empty()))
+            }
+        };
+        let pagination = lower_pagination_extension(operation, &parameters, pointer, report);
+
+        Some(Operation {
+            operation_id,
+            method_name,
+            type_name,
+            http_method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            summary: operation.summary.clone(),
+            description: operation.description.clone(),
+            parameters,
+            responses,
+            secured,
+            pagination,
+        })
+    }
+
+    fn lower_parameter(
+        &mut self,
+        type_name: &str,
+        parameter: &ReferenceOr<SpecParameter>,
+        pointer: &str,
+        names: &mut Scope,
+        report: &mut Reporter<'_>,
+    ) -> Option<Parameter> {
+        let (parameter, pointer) = match parameter {
+            ReferenceOr::Item(parameter) => (parameter, pointer.to_string()),
+            ReferenceOr::Reference { reference } => match self.resolve_parameter(reference) {
+                Some(found) => found,
+                None => {
+                    report.error(
+                        &join_pointer(pointer, "$ref"),
+                        format!("unresolvable parameter reference `{reference}`"),
+                        "point the `$ref` at an existing entry of `#/components/parameters`",
+                    );
+                    return None;
+                }
+            },
+        };
+        let (data, location) = match parameter {
+            SpecParameter::Query { parameter_data, .. } => (parameter_data, ParameterLocation::Query),
+            SpecParameter::Header { parameter_data, .. } => (parameter_data, ParameterLocation::Header),
+            SpecParameter::Path { parameter_data, .. } => (parameter_data, ParameterLocation::Path),
+            SpecParameter::Cookie { parameter_data, .. } => {
+                report.warning(
+                    &pointer,
+                    format!(
+                        "cookie parameter `{}` is not supported and is left out of the client",
+                        parameter_data.name
+                    ),
+                );
+                return None;
+            }
+        };
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let context = format!("{type_name} {}", data.name);
+                self.schemas.lower_schema_ref(&context, schema, &join_pointer(&pointer, "schema"), report)
+            }
+            ParameterSchemaOrContent::Content(_) => {
+                report.error(
+                    &join_pointer(&pointer, "content"),
+                    format!("parameter `{}` uses `content`, which is not supported", data.name),
+                    "describe the parameter with `schema` instead",
+                );
+                return None;
+            }
+        };
+        let client_default = match data.extensions.get("x-client-default") {
+            None => None,
+            Some(serde_json::Value::String(name)) => Some(self.claim_default(name, &ty, data.description.as_deref())),
+            Some(_) => {
+                report.error(
+                    &join_pointer(&pointer, "x-client-default"),
+                    "`x-client-default` must be a string: the name of the client builder setting",
+                    "write, for example, `x-client-default: company_id`",
+                );
+                None
+            }
+        };
+        let name = match &client_default {
+            Some(default) => names.claim(default),
+            None => names.claim(&naming::value_name(&data.name, "param")),
+        };
+        Some(Parameter {
+            name,
+            wire_name: data.name.clone(),
+            location,
+            required: data.required,
+            ty,
+            doc: data.description.clone(),
+            client_default,
+        })
+    }
+
+    fn claim_default(&mut self, wanted: &str, ty: &TypeRef, doc: Option<&str>) -> String {
+        let name = naming::value_name(wanted, "default");
+        if !self.defaults.iter().any(|default| default.name == name) {
+            self.defaults.push(ClientDefault { name: name.clone(), ty: ty.clone(), doc: doc.map(str::to_string) });
+        }
+        name
+    }
+
+    fn resolve_parameter(&self, reference: &str) -> Option<(&'a SpecParameter, String)> {
+        let key = unescape_pointer_token(reference.strip_prefix("#/components/parameters/")?);
+        let found = self.openapi.components.as_ref()?.parameters.get(&key)?;
+        match found {
+            ReferenceOr::Item(parameter) => Some((parameter, join_pointer("/components/parameters", &key))),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
+    fn lower_responses(
+        &mut self,
+        type_name: &str,
+        responses: &'a openapiv3::Responses,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Vec<Response> {
+        let mut lowered = Vec::new();
+        let mut variants = Scope::with_reserved(&["Unknown"]);
+        let listed = responses.responses.iter().map(|(status, response)| {
+            let status = match status {
+                StatusCode::Code(code) => StatusMatch::Code(*code),
+                StatusCode::Range(class) => StatusMatch::Range(*class),
+            };
+            (status, response)
+        });
+        for (status, response) in
+            listed.chain(responses.default.iter().map(|response| (StatusMatch::Default, response)))
+        {
+            let key = match status {
+                StatusMatch::Code(code) => code.to_string(),
+                StatusMatch::Range(class) => format!("{class}XX"),
+                StatusMatch::Default => "default".to_string(),
+            };
+            let response_pointer = join_pointer(pointer, &key);
+            let Some((response, response_pointer)) = self.resolve_response(response, &response_pointer, report) else {
+                continue;
+            };
+            let variant = variants.claim(&match status {
+                StatusMatch::Code(code) => naming::status_variant(code),
+                StatusMatch::Range(class) => format!("Status{class}xx"),
+                StatusMatch::Default => "Other".to_string(),
+            });
+            let context = format!("{type_name} {variant} body");
+            let body = self.lower_response_body(&context, response, &response_pointer, report);
+            lowered.push(Response { status, variant, doc: response.description.trim().to_string(), body });
+        }
+        if lowered.is_empty() {
+            report.error(
+                pointer,
+                "the operation documents no responses",
+                "document at least the success response under `responses`",
+            );
+        }
+        lowered.sort_by_key(|response| !response.is_success());
+        lowered
+    }
+
+    fn resolve_response(
+        &self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Option<(&'a openapiv3::Response, String)> {
+        match response {
+            ReferenceOr::Item(response) => Some((response, pointer.to_string())),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/responses/").map(unescape_pointer_token);
+                let found = key.as_ref().and_then(|key| self.openapi.components.as_ref()?.responses.get(key));
+                match (found, key) {
+                    (Some(ReferenceOr::Item(response)), Some(key)) => {
+                        Some((response, join_pointer("/components/responses", &key)))
+                    }
+                    _ => {
+                        report.error(
+                            &join_pointer(pointer, "$ref"),
+                            format!("unresolvable response reference `{reference}`"),
+                            "point the `$ref` at an existing entry of `#/components/responses`",
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn lower_response_body(
+        &mut self,
+        context: &str,
+        response: &openapiv3::Response,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> ResponseBody {
+        if response.content.is_empty() {
+            return ResponseBody::None;
+        }
+        let json = response.content.iter().find(|(media, _)| is_json_media_type(media));
+        if let Some((media, content)) = json {
+            let media_pointer = join_pointer(&join_pointer(pointer, "content"), media);
+            return match &content.schema {
+                Some(schema) => ResponseBody::Json(self.schemas.lower_schema_ref(
+                    context,
+                    schema,
+                    &join_pointer(&media_pointer, "schema"),
+                    report,
+                )),
+                None => ResponseBody::Json(TypeRef::Json),
+            };
+        }
+        if response.content.keys().any(|media| media.starts_with("text/")) {
+            return ResponseBody::Text;
+        }
+        ResponseBody::Bytes
+    }
+}
+
+fn is_json_media_type(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
+/// Reads `x-pagination` (parameter names and JSON pointers into the success body).
+fn lower_pagination_extension(
+    operation: &openapiv3::Operation,
+    parameters: &[Parameter],
+    pointer: &str,
+    report: &mut Reporter<'_>,
+) -> Option<Pagination> {
+    let extension = operation.extensions.get("x-pagination")?;
+    let extension_pointer = join_pointer(pointer, "x-pagination");
+    let field = |key: &str| extension.get(key).and_then(serde_json::Value::as_str);
+    let help = "write `x-pagination` with `page-param`, `per-page-param` (optional), `items` and `last-page`, the last two as JSON pointers into the success body such as `/data/items`";
+    let (Some(page), Some(items), Some(last_page)) = (field("page-param"), field("items"), field("last-page")) else {
+        report.error(&extension_pointer, "`x-pagination` is incomplete", help);
+        return None;
+    };
+    let find = |wire_name: &str| {
+        parameters
+            .iter()
+            .find(|parameter| parameter.wire_name == wire_name && parameter.location == ParameterLocation::Query)
+            .map(|p| p.name.clone())
+    };
+    let Some(page_parameter) = find(page) else {
+        report.error(
+            &join_pointer(&extension_pointer, "page-param"),
+            format!("`x-pagination` names page parameter `{page}`, which is not a query parameter of this operation"),
+            help,
+        );
+        return None;
+    };
+    let per_page_parameter = match field("per-page-param") {
+        None => None,
+        Some(name) => match find(name) {
+            Some(found) => Some(found),
+            None => {
+                report.error(&join_pointer(&extension_pointer, "per-page-param"), format!("`x-pagination` names page-size parameter `{name}`, which is not a query parameter of this operation"), help);
+                return None;
+            }
+        },
+    };
+    Some(Pagination {
+        page_parameter,
+        per_page_parameter,
+        items_path: items.split('/').filter(|token| !token.is_empty()).map(unescape_pointer_token).collect(),
+        item_type: TypeRef::Json,
+        last_page_path: last_page.split('/').filter(|token| !token.is_empty()).map(unescape_pointer_token).collect(),
+    })
+}
+
+/// Turns the JSON pointers of each `x-pagination` into Rust field paths, now that types are known.
+pub(super) fn resolve_pagination(operations: &mut [Operation], types: &[TypeDef], report: &mut Reporter<'_>) {
+    for operation in operations {
+        let Some(pagination) = operation.pagination.as_mut() else { continue };
+        let pointer = join_pointer(
+            &join_pointer(&join_pointer("/paths", &operation.path), &operation.http_method.to_ascii_lowercase()),
+            "x-pagination",
+        );
+        let success = operation.responses.iter().find(|response| response.is_success()).and_then(|response| {
+            match &response.body {
+                ResponseBody::Json(ty) => Some(ty.clone()),
+                _ => None,
+            }
+        });
+        let Some(body) = success else {
+            report.error(
+                &pointer,
+                "`x-pagination` needs a success response with a JSON body",
+                "document the page's JSON schema on the 2xx response",
+            );
+            operation.pagination = None;
+            continue;
+        };
+        let items = walk_fields(&body, &pagination.items_path, types);
+        let last_page = walk_fields(&body, &pagination.last_page_path, types);
+        match (items, last_page) {
+            (Some((items_path, TypeRef::Vec(item))), Some((last_page_path, TypeRef::I64 | TypeRef::I32))) => {
+                pagination.items_path = items_path;
+                pagination.item_type = *item;
+                pagination.last_page_path = last_page_path;
+            }
+            _ => {
+                report.error(
+                    &pointer,
+                    "`x-pagination` must point `items` at a required array and `last-page` at a required integer of the success body",
+                    "check the pointers against the response schema; every property on the way must be required",
+                );
+                operation.pagination = None;
+            }
+        }
+    }
+}
+
+/// Follows JSON property names through required struct fields; returns the Rust names and the final type.
+fn walk_fields(start: &TypeRef, path: &[String], types: &[TypeDef]) -> Option<(Vec<String>, TypeRef)> {
+    let mut current = start.clone();
+    let mut names = Vec::new();
+    for json_name in path {
+        let TypeRef::Named(name) = &current else { return None };
+        let definition = types.iter().find(|definition| &definition.name == name)?;
+        let TypeKind::Struct { fields, .. } = &definition.kind else { return None };
+        let field = fields.iter().find(|field| &field.json_name == json_name && field.required)?;
+        names.push(field.name.clone());
+        current = field.ty.clone();
+    }
+    Some((names, current))
+}
+
+/// Returns the token URL of the first OAuth2 password flow among the security schemes.
+pub(super) fn oauth2_token_url(openapi: &OpenAPI) -> Option<String> {
+    let components = openapi.components.as_ref()?;
+    components.security_schemes.values().find_map(|scheme| match scheme {
+        ReferenceOr::Item(SecurityScheme::OAuth2 { flows, .. }) => {
+            flows.password.as_ref().map(|flow| flow.token_url.clone())
+        }
+        _ => None,
+    })
+}

@@ -1,0 +1,134 @@
+//! The error type every generated operation returns.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+/// How long an error message may quote a response body before it is cut.
+const BODY_EXCERPT_CHARS: usize = 200;
+
+/// Failure of one API call.
+///
+/// `E` is the operation's own error enum, with a variant for each error status the spec documents.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The server answered with a status the spec documents as an error for this operation.
+    Api(E),
+    /// The server answered with a status the spec does not list for this operation.
+    UnexpectedStatus {
+        /// Response status.
+        status: StatusCode,
+        /// Response headers, boxed to keep `Result<T, Error<E>>` small.
+        headers: Box<HeaderMap>,
+        /// Raw response body, possibly empty or not JSON.
+        body: Bytes,
+    },
+    /// The status was documented but the body did not match the spec's schema.
+    Decode {
+        /// Response status.
+        status: StatusCode,
+        /// Path of the value that failed, such as `data.sessions[3].expires_at`.
+        path: String,
+        /// What the decoder expected and found.
+        message: String,
+        /// Raw response body.
+        body: Bytes,
+    },
+    /// The request could not be built from the arguments given, such as a missing required value.
+    InvalidRequest(String),
+    /// Obtaining an access token failed.
+    Auth(crate::auth::AuthError),
+    /// No complete response arrived in time.
+    Timeout,
+    /// The connection failed, or the response ended before its body was complete.
+    Transport(reqwest::Error),
+}
+
+impl<E> Error<E> {
+    /// Returns the HTTP status of the response that caused the error, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Transport(error) => error.status(),
+            _ => None,
+        }
+    }
+
+    /// Converts an error without an operation-specific part to this operation's error type.
+    pub fn from_untyped(error: Error<std::convert::Infallible>) -> Self {
+        match error {
+            Error::Api(never) => match never {},
+            Error::UnexpectedStatus { status, headers, body } => Error::UnexpectedStatus { status, headers, body },
+            Error::Decode { status, path, message, body } => Error::Decode { status, path, message, body },
+            Error::InvalidRequest(message) => Error::InvalidRequest(message),
+            Error::Auth(error) => Error::Auth(error),
+            Error::Timeout => Error::Timeout,
+            Error::Transport(error) => Error::Transport(error),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(error) => write!(f, "API error: {error}"),
+            Error::UnexpectedStatus { status, body, .. } => {
+                write!(f, "unexpected response status {status}")?;
+                if !body.is_empty() {
+                    write!(f, "; body starts with: {}", body_excerpt(body))?;
+                }
+                Ok(())
+            }
+            Error::Decode { status, path, message, .. } => {
+                write!(f, "invalid response body for status {status} at `{path}`: {message}")
+            }
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Auth(error) => write!(f, "authentication failed: {error}"),
+            Error::Timeout => f.write_str("the request timed out"),
+            Error::Transport(error) => write!(f, "transport error: {}", describe_transport_error(error)),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(error) => Some(error),
+            Error::Auth(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Returns the start of a body as text, cut at a character boundary.
+fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut excerpt: String = text.chars().take(BODY_EXCERPT_CHARS).collect();
+    if text.chars().count() > BODY_EXCERPT_CHARS {
+        excerpt.push('…');
+    }
+    excerpt
+}
+
+/// Formats a transport error and its causes without the URL, whose query string may carry identifiers.
+fn describe_transport_error(error: &reqwest::Error) -> String {
+    let kind = if error.is_connect() {
+        "connection failed"
+    } else if error.is_body() || error.is_decode() {
+        "reading the response body failed"
+    } else if error.is_request() {
+        "sending the request failed"
+    } else {
+        "HTTP error"
+    };
+    let mut text = kind.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
