@@ -16,6 +16,7 @@ pub mod output;
 mod standalone;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use standalone::StandaloneCrate;
@@ -59,17 +60,83 @@ pub fn generate_file(path: &Path, options: &Options) -> Result<Generated, Diagno
 
 /// Generates the client's files from a loaded document.
 pub fn generate(document: &load::Document, options: &Options) -> Result<Generated, Diagnostics> {
-    let (api, warnings) = lower::lower(document).map_err(Diagnostics)?;
+    generate_timed(document, options).result.map_err(|failure| failure.diagnostics)
+}
+
+/// A stage of [`generate`] that can fail. Emission cannot, so it has no variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Building the intermediate representation from the document.
+    Lower,
+    /// Parsing the tokens with `syn` and printing them with `prettyplease`.
+    Format,
+}
+
+/// Diagnostics of a failed run, with the stage that produced them.
+#[derive(Clone, Debug)]
+pub struct StageFailure {
+    /// The stage that failed. Later stages did not run.
+    pub stage: Stage,
+    /// The errors that stopped generation.
+    pub diagnostics: Diagnostics,
+}
+
+/// Wall-clock time spent in each stage of one run, zero for a stage that did not run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Time spent lowering.
+    pub lower: Duration,
+    /// Time spent emitting tokens, including the standalone crate's extra files.
+    pub emit: Duration,
+    /// Time spent formatting every emitted file.
+    pub format: Duration,
+}
+
+/// Outcome of [`generate_timed`].
+#[derive(Clone, Debug)]
+pub struct TimedGeneration {
+    /// The generated files, or the stage that failed and why.
+    pub result: Result<Generated, StageFailure>,
+    /// Time spent in each stage.
+    pub times: StageTimes,
+}
+
+/// Runs [`generate`] and measures each stage, for benchmarks and profiling.
+pub fn generate_timed(document: &load::Document, options: &Options) -> TimedGeneration {
+    let mut times = StageTimes::default();
+
+    let started = Instant::now();
+    let lowered = lower::lower(document);
+    times.lower = started.elapsed();
+    let (api, warnings) = match lowered {
+        Ok(lowered) => lowered,
+        Err(errors) => {
+            let failure = StageFailure { stage: Stage::Lower, diagnostics: Diagnostics(errors) };
+            return TimedGeneration { result: Err(failure), times };
+        }
+    };
+
+    let started = Instant::now();
+    let emitted = emit::emit(&api);
+    let standalone_files = options.standalone.as_ref().map(|standalone| standalone.files(&api, options));
+    times.emit = started.elapsed();
+
+    let started = Instant::now();
     let mut files = Vec::new();
-    for emitted in emit::emit(&api) {
-        let contents = format::format_file(emitted.tokens, options)
-            .map_err(|message| internal_error(document, emitted.path, message))?;
-        files.push(GeneratedFile { path: PathBuf::from(emitted.path), contents });
+    for emitted in emitted {
+        match format::format_file(emitted.tokens, options) {
+            Ok(contents) => files.push(GeneratedFile { path: PathBuf::from(emitted.path), contents }),
+            Err(message) => {
+                times.format = started.elapsed();
+                let diagnostics = internal_error(document, emitted.path, message);
+                return TimedGeneration { result: Err(StageFailure { stage: Stage::Format, diagnostics }), times };
+            }
+        }
     }
-    if let Some(standalone) = &options.standalone {
-        files.extend(standalone.files(&api, options));
-    }
-    Ok(Generated { files, warnings, api })
+    times.format = started.elapsed();
+
+    files.extend(standalone_files.unwrap_or_default());
+    TimedGeneration { result: Ok(Generated { files, warnings, api }), times }
 }
 
 /// Reports emitted code that does not parse: a bug in the generator, not in the document.
