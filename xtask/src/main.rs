@@ -1,5 +1,6 @@
 //! Project automation, run as `cargo xtask <command>`.
 
+mod bench;
 mod codegen;
 
 use std::process::ExitCode;
@@ -16,8 +17,9 @@ fn main() -> ExitCode {
     match arguments.as_slice() {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
+        ["bench", rest @ ..] => bench::run(rest),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{USAGE}\n{}", bench::USAGE);
             ExitCode::from(2)
         }
     }
