@@ -1,7 +1,7 @@
 //! `cargo xtask bench build`: cold and incremental `cargo build` of generated client crates.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use super::{failure_summary, median_seconds, progenitor, time_command};
@@ -9,6 +9,7 @@ use super::{failure_summary, median_seconds, progenitor, time_command};
 /// One crate to build.
 struct Subject {
     label: String,
+    package: &'static str,
     dir: PathBuf,
     /// The source file that the incremental runs edit.
     edited_file: PathBuf,
@@ -34,6 +35,7 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
     copy(&root.join("Cargo.lock"), &ours_dir.join("Cargo.lock"))?;
     subjects.push(Subject {
         label: "this generator, sessions spec".to_string(),
+        package: "cplug-sessions",
         edited_file: ours_dir.join("src/lib.rs"),
         dir: ours_dir,
     });
@@ -45,6 +47,7 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
     )?;
     subjects.push(Subject {
         label: format!("cargo progenitor {}, sessions spec with bodyless errors", progenitor::VERSION),
+        package: "progenitor-sessions",
         edited_file: theirs_dir.join("src/lib.rs"),
         dir: theirs_dir,
     });
@@ -59,6 +62,7 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
             )?;
             subjects.push(Subject {
                 label: format!("cargo progenitor {}, progenitor-nexus.json", progenitor::VERSION),
+                package: "progenitor-nexus",
                 edited_file: nexus_dir.join("src/lib.rs"),
                 dir: nexus_dir,
             });
@@ -76,9 +80,10 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
     println!();
     println!("`cargo build` (dev profile), median of {runs} runs. Cold: empty target folder, dependencies");
     println!("already downloaded. Incremental: one line appended to `src/lib.rs`, then `cargo build` again.");
+    println!("Crate alone: `cargo clean --package NAME`, then `cargo build`, so only the generated crate compiles.");
     println!();
-    println!("| crate | cold s | crates compiled | incremental s |");
-    println!("|---|---:|---:|---:|");
+    println!("| crate | cold s | crates compiled | incremental s | crate alone s |");
+    println!("|---|---:|---:|---:|---:|");
     for subject in &subjects {
         println!("{}", measure(subject, runs)?);
     }
@@ -131,34 +136,53 @@ fn cargo_in(dir: &Path) -> Command {
     command
 }
 
-/// Builds the crate cold and incrementally `runs` times each and returns the table row.
+/// Builds the crate cold, incrementally and alone `runs` times each and returns the table row.
 fn measure(subject: &Subject, runs: usize) -> Result<String, String> {
     let mut cold = Vec::new();
     let mut incremental = Vec::new();
+    let mut alone = Vec::new();
     let mut compiled = 0;
     for run in 0..runs {
         let target = subject.dir.join("target");
         if target.exists() {
             std::fs::remove_dir_all(&target).map_err(|error| format!("cannot remove {}: {error}", target.display()))?;
         }
-        let (elapsed, output) = time_command(cargo_in(&subject.dir).arg("build"))?;
-        if !output.status.success() {
-            return Ok(format!("| {} | failed: {} | - | - |", subject.label, failure_summary(&output)));
-        }
-        cold.push(elapsed);
-        compiled = String::from_utf8_lossy(&output.stderr)
-            .lines()
-            .filter(|line| line.trim_start().starts_with("Compiling"))
-            .count();
+        let output = match timed_build(subject, &mut cold)? {
+            Ok(output) => output,
+            Err(message) => return Ok(format!("| {} | failed: {message} | - | - | - |", subject.label)),
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        compiled = stderr.lines().filter(|line| line.trim_start().starts_with("Compiling")).count();
 
         append_line(&subject.edited_file, run)?;
-        let (elapsed, output) = time_command(cargo_in(&subject.dir).arg("build"))?;
-        if !output.status.success() {
-            return Ok(format!("| {} | failed after an edit: {} | - | - |", subject.label, failure_summary(&output)));
+        if let Err(message) = timed_build(subject, &mut incremental)? {
+            return Ok(format!("| {} | failed after an edit: {message} | - | - | - |", subject.label));
         }
-        incremental.push(elapsed);
+
+        let status = cargo_in(&subject.dir)
+            .args(["clean", "--quiet", "--package", subject.package])
+            .status()
+            .map_err(|error| format!("failed to start cargo clean: {error}"))?;
+        if !status.success() {
+            return Err(format!("cargo clean --package {} failed ({status})", subject.package));
+        }
+        if let Err(message) = timed_build(subject, &mut alone)? {
+            return Ok(format!("| {} | failed after cargo clean: {message} | - | - | - |", subject.label));
+        }
     }
-    Ok(format!("| {} | {} | {compiled} | {} |", subject.label, seconds(&cold), seconds(&incremental)))
+    let [cold, incremental, alone] = [cold, incremental, alone].map(|times| seconds(&times));
+    Ok(format!("| {} | {cold} | {compiled} | {incremental} | {alone} |", subject.label))
+}
+
+/// Runs `cargo build` in the subject's folder and records its wall time in `times` when it
+/// succeeds. Returns the output, or the summary of the failure.
+fn timed_build(subject: &Subject, times: &mut Vec<Duration>) -> Result<Result<Output, String>, String> {
+    let (elapsed, output) = time_command(cargo_in(&subject.dir).arg("build"))?;
+    if !output.status.success() {
+        return Ok(Err(failure_summary(&output)));
+    }
+    times.push(elapsed);
+    Ok(Ok(output))
 }
 
 /// Appends a new public constant to `file`, a change that makes rustc recompile the crate.
