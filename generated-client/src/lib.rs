@@ -26,6 +26,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 // The generated module is formatted by the generator itself; `cargo xtask codegen --check` owns it.
 #[rustfmt::skip]
 mod generated;

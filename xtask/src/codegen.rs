@@ -31,6 +31,7 @@ pub fn options() -> Options {
     }
 }
 
+/// Regenerates or checks `generated-client/`, printing what changed or the diff.
 pub fn run(mode: Mode) -> ExitCode {
     let root = workspace_root();
     let spec = cplug_spec::spec_path();

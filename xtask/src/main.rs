@@ -1,8 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`.
 
-mod codegen;
-
 use std::process::ExitCode;
+
+use xtask::codegen;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
