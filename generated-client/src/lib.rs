@@ -34,3 +34,9 @@ mod generated;
 
 pub use cplug_runtime::{Auth, AuthError, BuildError, Error, RawResponse, ResponseValue, SecretString, TokenSource};
 pub use generated::*;
+
+/// Compiles the examples of both READMEs as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+#[doc = include_str!("../README.pt-BR.md")]
+pub struct ReadmeDoctests;
