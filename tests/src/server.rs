@@ -1,4 +1,4 @@
-//! A loopback HTTP server that records every request and answers with canned responses.
+//! A loopback HTTP server that records every request and replies with canned responses.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -44,7 +44,7 @@ pub struct CannedResponse {
 }
 
 impl CannedResponse {
-    /// A JSON response.
+    /// Builds a JSON response.
     pub fn json(status: u16, body: &serde_json::Value) -> Self {
         CannedResponse {
             status,
@@ -53,7 +53,7 @@ impl CannedResponse {
         }
     }
 
-    /// A response with a body of any content type.
+    /// Builds a response with a body of any content type.
     pub fn raw(status: u16, content_type: &str, body: &str) -> Self {
         CannedResponse {
             status,
@@ -62,7 +62,7 @@ impl CannedResponse {
         }
     }
 
-    /// A response without a body or content type.
+    /// Builds a response without a body or content type.
     pub fn empty(status: u16) -> Self {
         CannedResponse { status, headers: Vec::new(), body: Vec::new() }
     }
@@ -78,7 +78,7 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server that answers every request with `responder`.
+    /// Starts a server that replies to every request with the response `responder` returns.
     pub async fn start(responder: impl Fn(&RecordedRequest) -> CannedResponse + Send + Sync + 'static) -> Self {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let responder: Arc<Responder> = Arc::new(responder);
