@@ -26,9 +26,17 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 // The generated module is formatted by the generator itself; `cargo xtask codegen --check` owns it.
 #[rustfmt::skip]
 mod generated;
 
 pub use cplug_runtime::{Auth, AuthError, BuildError, Error, RawResponse, ResponseValue, SecretString, TokenSource};
 pub use generated::*;
+
+/// Compiles the examples of both READMEs as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+#[doc = include_str!("../README.pt-BR.md")]
+pub struct ReadmeDoctests;

@@ -13,8 +13,25 @@ pub fn header(options: &Options) -> String {
 }
 
 /// Parses `tokens` as a Rust file and prints it with `prettyplease`, after the header line.
+///
+/// Each top-level item is printed on its own and separated from the next by a blank line, which
+/// `prettyplease` does not do by itself; the result reads like hand-formatted code in a review.
 pub fn format_file(tokens: TokenStream, options: &Options) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|error| error.to_string())?;
-    let body = prettyplease::unparse(&file);
-    Ok(format!("{}\n{body}", header(options)))
+    let mut sections = Vec::with_capacity(file.items.len() + 1);
+    if !file.attrs.is_empty() {
+        sections.push(prettyplease::unparse(&syn::File { shebang: None, attrs: file.attrs, items: Vec::new() }));
+    }
+    let mut previous_was_use = false;
+    for item in file.items {
+        let is_use = matches!(item, syn::Item::Use(_) | syn::Item::Mod(_));
+        let text = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] });
+        // Consecutive `use` and `mod` lines stay together, as rustfmt users expect.
+        match sections.last_mut() {
+            Some(last) if is_use && previous_was_use => last.push_str(&text),
+            _ => sections.push(text),
+        }
+        previous_was_use = is_use;
+    }
+    Ok(format!("{}\n{}", header(options), sections.join("\n")))
 }

@@ -5,6 +5,8 @@
 //! types. Authentication, timeouts, tracing spans and error plumbing live here so that every
 //! generated client shares one tested implementation.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 mod client;
 mod error;

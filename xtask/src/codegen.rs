@@ -31,12 +31,23 @@ pub fn options() -> Options {
     }
 }
 
+/// Generates the client from the spec at `spec`; messages name it relative to the workspace root.
+fn generate(spec: &Path) -> Result<cplug_codegen::Generated, cplug_codegen::Diagnostics> {
+    let label = Path::new("spec").join(cplug_spec::SPEC_FILE_NAME);
+    let document = match std::fs::read(spec) {
+        Ok(bytes) => cplug_codegen::load::load_bytes(&label, &bytes)?,
+        Err(_) => cplug_codegen::load::load_file(spec)?,
+    };
+    cplug_codegen::generate(&document, &options())
+}
+
+/// Regenerates or checks `generated-client/`, printing what changed or the diff.
 pub fn run(mode: Mode) -> ExitCode {
     let root = workspace_root();
     let spec = cplug_spec::spec_path();
     let crate_root = root.join("generated-client");
 
-    let generated = match cplug_codegen::generate_file(&spec, &options()) {
+    let generated = match generate(&spec) {
         Ok(generated) => generated,
         Err(diagnostics) => {
             eprintln!("{diagnostics}");

@@ -1,9 +1,10 @@
 //! Project automation, run as `cargo xtask <command>`.
 
 mod bench;
-mod codegen;
 
 use std::process::ExitCode;
+
+use xtask::codegen;
 
 const USAGE: &str = "usage: cargo xtask <command>
 

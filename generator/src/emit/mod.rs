@@ -36,12 +36,19 @@ fn module_root(api: &Api) -> TokenStream {
         #![doc = #summary]
         #![doc = ""]
         #description
-        // Descriptions come from the spec as written, so Markdown that rustdoc or clippy would flag in
-        // hand-written docs is kept rather than rewritten.
-        #![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls, rustdoc::invalid_html_tags)]
-        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
-        // Error enums carry the typed bodies the spec documents, whatever their size.
-        #![allow(clippy::result_large_err, clippy::large_enum_variant)]
+        #![allow(
+            rustdoc::broken_intra_doc_links,
+            rustdoc::bare_urls,
+            rustdoc::invalid_html_tags,
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            reason = "descriptions are copied from the spec as written, not rewritten to satisfy rustdoc"
+        )]
+        #![allow(
+            clippy::result_large_err,
+            clippy::large_enum_variant,
+            reason = "error enums carry the typed bodies the spec documents, whatever their size"
+        )]
 
         mod client;
         mod operations;
