@@ -2,9 +2,10 @@
 //!
 //! Usage: `client-overhead [--requests N] [--concurrency C] [--rounds R] [--page-size S]`.
 //! Both clients send `GET /api/v3/users/sessions?page=1&per_page=S` with the same headers and
-//! decode the same page into equivalent types. Rounds alternate between the two clients so that
-//! load from other processes hits both alike. Prints one Markdown table row per client with the
-//! median over the rounds, then the ratio of the medians.
+//! decode the same page into equivalent types. A third row decodes the hand-written response the
+//! way the generated client does, with `serde_path_to_error`. Rounds alternate between the
+//! clients so that load from other processes hits them alike. Prints one Markdown table row per
+//! client with the median over the rounds, then the ratio of the first two medians.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,19 +39,25 @@ async fn main() {
 
     // One unmeasured round each opens the connections and warms the allocator.
     run_round(requests / 10, concurrency, generated_call(&generated, page_size)).await;
-    run_round(requests / 10, concurrency, handwritten_call(&handwritten, page_size)).await;
+    run_round(requests / 10, concurrency, handwritten_call(&handwritten, page_size, Decoder::Plain)).await;
+    run_round(requests / 10, concurrency, handwritten_call(&handwritten, page_size, Decoder::WithPath)).await;
 
     let mut generated_rounds = Vec::new();
     let mut handwritten_rounds = Vec::new();
+    let mut with_path_rounds = Vec::new();
     for _ in 0..rounds {
         generated_rounds.push(run_round(requests, concurrency, generated_call(&generated, page_size)).await);
-        handwritten_rounds.push(run_round(requests, concurrency, handwritten_call(&handwritten, page_size)).await);
+        let plain = handwritten_call(&handwritten, page_size, Decoder::Plain);
+        handwritten_rounds.push(run_round(requests, concurrency, plain).await);
+        let with_path = handwritten_call(&handwritten, page_size, Decoder::WithPath);
+        with_path_rounds.push(run_round(requests, concurrency, with_path).await);
     }
 
     println!("| client | requests/s | p50 latency ms | p99 latency ms |");
     println!("|---|---:|---:|---:|");
     let generated_rate = print_row("generated `cplug-client`", &generated_rounds);
-    let handwritten_rate = print_row("hand-written `reqwest` + serde", &handwritten_rounds);
+    let handwritten_rate = print_row("hand-written `reqwest` + `serde_json`", &handwritten_rounds);
+    print_row("hand-written `reqwest` + `serde_path_to_error`", &with_path_rounds);
     println!();
     println!(
         "{requests} requests a round, {rounds} rounds a client, concurrency {concurrency}, {page_size} sessions a page; \
@@ -138,12 +145,13 @@ fn generated_call(
 fn handwritten_call(
     client: &Arc<HandWritten>,
     page_size: u64,
+    decoder: Decoder,
 ) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = usize> + Send>> + Clone + Send + 'static {
     let client = Arc::clone(client);
     move || {
         let client = Arc::clone(&client);
         Box::pin(async move {
-            let page = client.list_sessions(1, page_size).await.expect("the hand-written request failed");
+            let page = client.list_sessions(1, page_size, decoder).await.expect("the hand-written request failed");
             page.data.sessions.len()
         })
     }
@@ -168,7 +176,12 @@ impl HandWritten {
         HandWritten { http, url: format!("{base_url}/api/v3/users/sessions") }
     }
 
-    async fn list_sessions(&self, page: u64, per_page: u64) -> Result<SessionPage, Box<dyn std::error::Error>> {
+    async fn list_sessions(
+        &self,
+        page: u64,
+        per_page: u64,
+        decoder: Decoder,
+    ) -> Result<SessionPage, Box<dyn std::error::Error>> {
         let response = self
             .http
             .get(&self.url)
@@ -183,8 +196,26 @@ impl HandWritten {
         if !status.is_success() {
             return Err(format!("unexpected status {status}").into());
         }
-        Ok(serde_json::from_slice(&body)?)
+        match decoder {
+            Decoder::Plain => Ok(serde_json::from_slice(&body)?),
+            Decoder::WithPath => {
+                let mut deserializer = serde_json::Deserializer::from_slice(&body);
+                let page = serde_path_to_error::deserialize(&mut deserializer)?;
+                deserializer.end()?;
+                Ok(page)
+            }
+        }
     }
+}
+
+/// How the hand-written client decodes the body.
+#[derive(Clone, Copy)]
+enum Decoder {
+    /// `serde_json::from_slice`, what most hand-written code does.
+    Plain,
+    /// `serde_path_to_error`, which the generated client uses so that a decode error names the
+    /// JSON path of the bad value. This row shows how much of the gap that choice explains.
+    WithPath,
 }
 
 #[derive(serde::Deserialize)]
