@@ -469,10 +469,11 @@ fn duration_ms(duration: Duration) -> u64 {
 }
 
 /// Returns whether a failed attempt may be retried: connection failures, requests that failed
-/// while being sent, and responses whose body was cut off. Timeouts are not retried.
+/// while being sent, and responses whose body was cut off (reqwest reports those as body or decode
+/// errors, since the body is read as bytes). Timeouts are not retried.
 fn is_retryable_error(error: &Error<Infallible>) -> bool {
     match error {
-        Error::Transport(error) => error.is_connect() || error.is_request() || error.is_body(),
+        Error::Transport(error) => error.is_connect() || error.is_request() || error.is_body() || error.is_decode(),
         _ => false,
     }
 }
