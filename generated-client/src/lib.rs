@@ -39,6 +39,6 @@ mod generated;
 pub use cplug_runtime::pagination::PageStream;
 pub use cplug_runtime::{
     Auth, AuthError, BuildError, ClientAuthentication, Error, PasswordCredentials, PasswordGrant, RawResponse,
-    ResponseValue, RetryPolicy, SecretString, TokenRequestEncoding, TokenSource,
+    ResponseValue, RetryPolicy, SecretString, TokenFuture, TokenRequestEncoding, TokenSource,
 };
 pub use generated::*;
