@@ -57,7 +57,7 @@ pub enum TokenRequestEncoding {
     Json,
 }
 
-/// Where the client id and secret go in token requests.
+/// Placement of the client id and secret in token requests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ClientAuthentication {
     /// As `client_id` and `client_secret` fields of the request body (RFC 6749, section 2.3.1).
@@ -155,9 +155,9 @@ pub(crate) struct PasswordTokenSource {
 struct CachedToken {
     access: SecretString,
     refresh: Option<SecretString>,
-    /// When to renew the token proactively; `None` when the server sent no `expires_in`.
+    /// Instant at which the token is renewed proactively, or `None` when the server sent no `expires_in`.
     renew_at: Option<Instant>,
-    /// Set when the server answered 401 to this token.
+    /// Set when the server responded with 401 to this token.
     rejected: bool,
 }
 
@@ -182,7 +182,7 @@ impl GrantType {
     }
 }
 
-/// A successful token response (RFC 6749, section 5.1). It has no `Debug` so tokens cannot leak.
+/// A successful token response (RFC 6749, section 5.1). It does not implement `Debug`, so a token cannot be printed by accident.
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,

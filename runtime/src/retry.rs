@@ -60,7 +60,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the longest `Retry-After` the client waits for (default 60 s). When the server asks for
+    /// Sets the longest `Retry-After` the client waits for (default 60 s). When the server requests
     /// a longer wait, the response is returned to the caller without a retry.
     pub fn max_retry_after(mut self, limit: Duration) -> Self {
         self.max_retry_after = limit;
@@ -87,7 +87,7 @@ impl RetryPolicy {
     }
 
     /// Decides what to do after a response with a retryable status: wait for the `Retry-After` it
-    /// asks for, or back off when it has none.
+    /// requests, or back off when it has none.
     pub(crate) fn delay_after_status(&self, headers: &HeaderMap, retry: u32) -> StatusDelay {
         match headers.get(RETRY_AFTER).and_then(|value| parse_retry_after(value, SystemTime::now())) {
             Some(wait) if wait > self.max_retry_after => StatusDelay::TooLong(wait),

@@ -1,4 +1,4 @@
-//! Which methods the runtime retries, against a loopback server that always answers 503.
+//! Which methods the runtime retries, against a loopback server that always responds with 503.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,7 +8,7 @@ use axum::routing::any;
 use axum::Router;
 use cplug_runtime::{Request, RetryPolicy, Runtime};
 
-/// Starts a server that answers 503 to everything and records each request's method and
+/// Starts a server that responds with 503 to everything and records each request's method and
 /// `Idempotency-Key`.
 async fn start() -> (String, Arc<Mutex<Vec<(Method, Option<String>)>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));

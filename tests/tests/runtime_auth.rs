@@ -219,7 +219,7 @@ async fn basic_client_authentication_encodes_credentials() {
     client.list_user_sessions().send().await.unwrap();
 
     let requests = state.token_requests();
-    // base64("client%3A1:s%26cret"): each part is form-encoded first, as RFC 6749 section 2.3.1 asks.
+    // base64("client%3A1:s%26cret"): each part is form-encoded first, as RFC 6749 section 2.3.1 requires.
     assert_eq!(requests[0].authorization.as_deref(), Some("Basic Y2xpZW50JTNBMTpzJTI2Y3JldA=="));
     assert!(!requests[0].fields.contains_key("client_id"));
     assert!(!requests[0].fields.contains_key("client_secret"));

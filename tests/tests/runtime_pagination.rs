@@ -107,7 +107,7 @@ fn expected_ids(range: std::ops::Range<i64>) -> Vec<String> {
 
 #[tokio::test]
 async fn seven_pages_stay_within_concurrency_bound() {
-    // Later pages answer faster, so out-of-order completion is the norm.
+    // Later pages respond faster, so responses arrive out of page order.
     let listing = Listing::new(|page, per_page| Ok(sessions_page(page, per_page, 20)))
         .with_delay(|page| Duration::from_millis(if page == 1 { 10 } else { 20 * (9 - page as u64) }));
     let (server, listing) = start(listing).await;

@@ -35,7 +35,7 @@ fn assert_no_secret(text: &str, context: &str) {
     }
 }
 
-/// Issues two tokens, rejects the first on the second listing request, answers 503 once, and
+/// Issues two tokens, rejects the first on the second listing request, responds with 503 once, and
 /// lists two sessions.
 #[derive(Default)]
 struct Flow {

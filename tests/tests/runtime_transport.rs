@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use cplug_client::Error;
 use runtime_support::{client_builder, serve, sessions_page, Server};
 
-/// A listing that waits `delay` before answering and records each request's `User-Agent`.
+/// A listing that waits `delay` before responding and records each request's `User-Agent`.
 struct Slow {
     delay: Duration,
     user_agents: Mutex<Vec<String>>,

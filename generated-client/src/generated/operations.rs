@@ -126,11 +126,11 @@ impl ListUserSessions {
 impl ListUserSessions {
     /// Returns a stream of pages, from the page set with `page` (default 1) to the last page.
     ///
-    /// The first page is requested alone. It reports the last page number, and the remaining pages
-    /// are then requested with at most [`Runtime::page_concurrency`](::cplug_runtime::Runtime::page_concurrency)
-    /// requests in flight, and come out in page order. Each page's last page number replaces the previous
-    /// one, so a listing that changes during the walk is followed. The stream ends after the last page
-    /// or after the first error, and dropping it cancels the requests in flight.
+    /// The first page is requested alone. It reports the last page number, and the remaining pages are
+    /// then requested with at most [`ClientBuilder::page_concurrency`](super::ClientBuilder::page_concurrency)
+    /// requests in flight (default 4). Pages come out in page order. Each page's last page number replaces
+    /// the previous one, so a listing that changes during the walk is followed. The stream ends after the
+    /// last page or after the first error, and dropping it cancels the requests in flight.
     pub fn pages(
         self,
     ) -> ::cplug_runtime::pagination::PageStream<

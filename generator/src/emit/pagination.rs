@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::operation::{is_argument, success_type};
-use super::{ident, rust_type};
+use super::{doc_attributes, ident, rust_type};
 use crate::ir::{Operation, Pagination};
 
 /// Emits an `impl` block with the page and item streams, or nothing without `x-pagination`.
@@ -69,19 +69,15 @@ fn field_path(names: &[String]) -> TokenStream {
 }
 
 fn pages_doc(pagination: &Pagination) -> TokenStream {
-    let lines = [
-        format!(
-            " Returns a stream of pages, from the page set with `{}` (default 1) to the last page.",
-            pagination.page_parameter.trim_start_matches("r#")
-        ),
-        String::new(),
-        " The first page is requested alone. It reports the last page number, and the remaining pages".to_string(),
-        " are then requested with at most [`Runtime::page_concurrency`](::cplug_runtime::Runtime::page_concurrency)"
-            .to_string(),
-        " requests in flight, and come out in page order. Each page's last page number replaces the previous"
-            .to_string(),
-        " one, so a listing that changes during the walk is followed. The stream ends after the last page".to_string(),
-        " or after the first error, and dropping it cancels the requests in flight.".to_string(),
-    ];
-    quote! { #( #[doc = #lines] )* }
+    let page_setter = pagination.page_parameter.trim_start_matches("r#");
+    let text = format!(
+        "Returns a stream of pages, from the page set with `{page_setter}` (default 1) to the last page.
+
+The first page is requested alone. It reports the last page number, and the remaining pages are
+then requested with at most [`ClientBuilder::page_concurrency`](super::ClientBuilder::page_concurrency)
+requests in flight (default 4). Pages come out in page order. Each page's last page number replaces
+the previous one, so a listing that changes during the walk is followed. The stream ends after the
+last page or after the first error, and dropping it cancels the requests in flight."
+    );
+    doc_attributes(Some(&text))
 }

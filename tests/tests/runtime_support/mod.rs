@@ -37,7 +37,7 @@ pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::default().initial_backoff(Duration::from_millis(5)).max_backoff(Duration::from_millis(20))
 }
 
-/// A client for `server` with company 12, a static token and fast retries.
+/// Starts a client configuration for `server` with company 12 and fast retries.
 pub fn client_builder(server: &Server) -> ClientBuilder {
     Client::builder(&server.base_url).company_id(12).retry(fast_retry())
 }
