@@ -233,21 +233,22 @@ impl PasswordTokenSource {
             let cached = self.cached.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             cached.as_ref().and_then(|token| token.refresh.clone())
         };
-        let response = match &refresh_token {
-            Some(refresh_token) => match self.request(GrantType::RefreshToken, Some(refresh_token)).await {
-                Ok(response) => response,
+        // The refresh token is kept for the next renewal only while the server still accepts it.
+        let (response, kept_refresh_token) = match refresh_token {
+            Some(refresh_token) => match self.request(GrantType::RefreshToken, Some(&refresh_token)).await {
+                Ok(response) => (response, Some(refresh_token)),
                 Err(AuthError::OAuth { error, .. }) => {
                     tracing::info!(
                         oauth_error = %error,
                         "token endpoint rejected the refresh token; requesting a new token with the password grant"
                     );
-                    self.request(GrantType::Password, None).await?
+                    (self.request(GrantType::Password, None).await?, None)
                 }
                 Err(error) => return Err(error),
             },
-            None => self.request(GrantType::Password, None).await?,
+            None => (self.request(GrantType::Password, None).await?, None),
         };
-        Ok(self.store(response, refresh_token))
+        Ok(self.store(response, kept_refresh_token))
     }
 
     fn store(&self, response: TokenResponse, previous_refresh: Option<SecretString>) -> SecretString {
