@@ -95,3 +95,34 @@ async fn send_with_response_exposes_status_and_headers() {
     let page = response.into_inner();
     assert_eq!(page.data.sessions.len(), 2);
 }
+
+#[tokio::test]
+async fn connect_timeout_applies() {
+    // A listener that never accepts: once its accept queue is full, Linux drops further SYNs, so a
+    // new connection neither succeeds nor fails until the client gives up.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let _listener = socket.listen(1).unwrap();
+    let mut queued = Vec::new();
+    while queued.len() < 16 {
+        match tokio::time::timeout(Duration::from_millis(100), tokio::net::TcpStream::connect(address)).await {
+            Ok(Ok(stream)) => queued.push(stream),
+            _ => break,
+        }
+    }
+    assert!(queued.len() < 16, "the accept queue never filled up");
+    let client = cplug_client::Client::builder(format!("http://{address}"))
+        .company_id(12)
+        .bearer_token("token")
+        .connect_timeout(Duration::from_millis(200))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let error = client.list_user_sessions().send().await.unwrap_err();
+
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+}
