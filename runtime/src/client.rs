@@ -319,30 +319,16 @@ impl Runtime {
     async fn execute_in_span(&self, request: Request) -> Result<RawResponse, Error<Infallible>> {
         let started = Instant::now();
         let idempotent = retry::is_idempotent(&request.method, &request.headers);
-        let policy = &self.inner.retry;
         let mut attempt = 0;
         let mut retries = 0;
         let mut token_renewed = false;
         let result = loop {
             attempt += 1;
             let outcome = self.attempt(&request, attempt).await;
-            let (response, token) = match outcome {
-                Ok(sent) => sent,
-                Err(error) => {
-                    let retry_allowed = idempotent && retries + 1 < policy.attempts() && is_retryable_error(&error);
-                    if !retry_allowed {
-                        break Err(error);
-                    }
-                    retries += 1;
-                    let delay = policy.backoff(retries);
-                    log_retry(&request, attempt, &describe_error(&error), delay);
-                    tokio::time::sleep(delay).await;
-                    continue;
-                }
-            };
 
-            if response.status == http::StatusCode::UNAUTHORIZED && !token_renewed {
-                if let (Auth::Source(source), Some(token)) = (&self.inner.auth, &token) {
+            // A 401 renews the token and replays the request once, outside the retry budget.
+            if let (Ok((response, Some(token))), Auth::Source(source)) = (&outcome, &self.inner.auth) {
+                if response.status == http::StatusCode::UNAUTHORIZED && !token_renewed {
                     tracing::info!(
                         operation_id = request.operation_id,
                         attempt,
@@ -354,27 +340,14 @@ impl Runtime {
                 }
             }
 
-            if !(idempotent && retry::is_retryable_status(response.status) && retries + 1 < policy.attempts()) {
-                break Ok(response);
-            }
-            let reason = format!("status {}", response.status.as_u16());
-            match policy.delay_after_status(&response.headers, retries + 1) {
-                StatusDelay::Wait(delay) => {
+            let outcome = outcome.map(|(response, _)| response);
+            let retry_allowed = idempotent && retries + 1 < self.inner.retry.attempts();
+            match retry_allowed.then(|| self.retry_delay(&request, &outcome, attempt, retries + 1)).flatten() {
+                Some(delay) => {
                     retries += 1;
-                    log_retry(&request, attempt, &reason, delay);
                     tokio::time::sleep(delay).await;
                 }
-                StatusDelay::TooLong(requested) => {
-                    tracing::warn!(
-                        operation_id = request.operation_id,
-                        attempt,
-                        reason = %reason,
-                        retry_after_ms = duration_ms(requested),
-                        limit_ms = duration_ms(policy.retry_after_limit()),
-                        "not retrying: Retry-After is longer than the retry policy allows"
-                    );
-                    break Ok(response);
-                }
+                None => break outcome,
             }
         };
         let span = tracing::Span::current();
@@ -384,6 +357,47 @@ impl Runtime {
         span.record("attempts", attempt);
         span.record("duration_ms", duration_ms(started.elapsed()));
         result
+    }
+
+    /// Returns how long to wait before retry number `retry` after `outcome`, and logs the retry, or
+    /// returns `None` when the outcome must be returned as it is.
+    fn retry_delay(
+        &self,
+        request: &Request,
+        outcome: &Result<RawResponse, Error<Infallible>>,
+        attempt: u32,
+        retry: u32,
+    ) -> Option<Duration> {
+        let policy = &self.inner.retry;
+        let (reason, delay) = match outcome {
+            Err(error) if is_retryable_error(error) => (describe_error(error), policy.backoff(retry)),
+            Ok(response) if retry::is_retryable_status(response.status) => {
+                let reason = format!("status {}", response.status.as_u16());
+                match policy.delay_after_status(&response.headers, retry) {
+                    StatusDelay::Wait(delay) => (reason, delay),
+                    StatusDelay::TooLong(requested) => {
+                        tracing::warn!(
+                            operation_id = request.operation_id,
+                            attempt,
+                            reason = reason.as_str(),
+                            retry_after_ms = duration_ms(requested),
+                            limit_ms = duration_ms(policy.retry_after_limit()),
+                            "not retrying: Retry-After is longer than the retry policy allows"
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => return None,
+        };
+        tracing::warn!(
+            operation_id = request.operation_id,
+            attempt,
+            reason = reason.as_str(),
+            delay_ms = duration_ms(delay),
+            "request failed; retrying"
+        );
+        Some(delay)
     }
 
     /// Sends the request once in its own span; returns the response and the token it carried.
@@ -483,16 +497,6 @@ fn describe_error(error: &Error<Infallible>) -> String {
         Error::Transport(error) => describe_transport_error(error),
         other => other.to_string(),
     }
-}
-
-fn log_retry(request: &Request, attempt: u32, reason: &str, delay: Duration) {
-    tracing::warn!(
-        operation_id = request.operation_id,
-        attempt,
-        reason,
-        delay_ms = duration_ms(delay),
-        "request failed; retrying"
-    );
 }
 
 fn transport_error(error: reqwest::Error) -> Error<Infallible> {
