@@ -122,7 +122,8 @@ impl PasswordGrant {
     /// Sets how long before its expiry a token is renewed (default [`DEFAULT_REFRESH_MARGIN`]).
     ///
     /// The margin never exceeds half of a token's lifetime, so a token that lives 10 seconds is
-    /// renewed after 5. Tokens whose response has no `expires_in` are renewed only after a 401.
+    /// renewed after 5. When an early renewal fails, the current token is still sent until it
+    /// expires. Tokens whose response has no `expires_in` are renewed only after a 401.
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
@@ -157,6 +158,8 @@ struct CachedToken {
     refresh: Option<SecretString>,
     /// Instant at which the token is renewed proactively, or `None` when the server sent no `expires_in`.
     renew_at: Option<Instant>,
+    /// Instant at which the token expires, or `None` when the server sent no `expires_in`.
+    expires_at: Option<Instant>,
     /// Set when the server responded with 401 to this token.
     rejected: bool,
 }
@@ -164,6 +167,11 @@ struct CachedToken {
 impl CachedToken {
     fn is_usable(&self, now: Instant) -> bool {
         !self.rejected && self.renew_at.is_none_or(|renew_at| now < renew_at)
+    }
+
+    /// Returns whether the token can still be sent although it is due for renewal.
+    fn is_unexpired(&self, now: Instant) -> bool {
+        !self.rejected && self.expires_at.is_none_or(|expires_at| now < expires_at)
     }
 }
 
@@ -234,29 +242,43 @@ impl PasswordTokenSource {
             cached.as_ref().and_then(|token| token.refresh.clone())
         };
         // The refresh token is kept for the next renewal only while the server still accepts it.
-        let (response, kept_refresh_token) = match refresh_token {
+        let renewed = match refresh_token {
             Some(refresh_token) => match self.request(GrantType::RefreshToken, Some(&refresh_token)).await {
-                Ok(response) => (response, Some(refresh_token)),
+                Ok(response) => Ok((response, Some(refresh_token))),
                 Err(AuthError::OAuth { error, .. }) => {
                     tracing::info!(
                         oauth_error = %error,
                         "token endpoint rejected the refresh token; requesting a new token with the password grant"
                     );
-                    (self.request(GrantType::Password, None).await?, None)
+                    self.request(GrantType::Password, None).await.map(|response| (response, None))
                 }
-                Err(error) => return Err(error),
+                Err(error) => Err(error),
             },
-            None => (self.request(GrantType::Password, None).await?, None),
+            None => self.request(GrantType::Password, None).await.map(|response| (response, None)),
         };
-        Ok(self.store(response, kept_refresh_token))
+        match renewed {
+            Ok((response, kept_refresh_token)) => Ok(self.store(response, kept_refresh_token)),
+            Err(error) => self.unexpired_token_or(error),
+        }
+    }
+
+    /// Falls back to the cached token when an early renewal failed but the token has not expired.
+    fn unexpired_token_or(&self, error: AuthError) -> Result<SecretString, AuthError> {
+        let cached = self.cached.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match cached.as_ref().filter(|token| token.is_unexpired(Instant::now())) {
+            Some(token) => {
+                tracing::warn!(error = %error, "renewing the access token failed; using the current token until it expires");
+                Ok(token.access.clone())
+            }
+            None => Err(error),
+        }
     }
 
     fn store(&self, response: TokenResponse, previous_refresh: Option<SecretString>) -> SecretString {
         let lifetime = response.expires_in.as_ref().and_then(seconds_from_json).map(Duration::from_secs);
-        let renew_at = lifetime.map(|lifetime| {
-            let margin = self.grant.refresh_margin.min(lifetime / 2);
-            Instant::now() + lifetime - margin
-        });
+        let received = Instant::now();
+        let expires_at = lifetime.map(|lifetime| received + lifetime);
+        let renew_at = lifetime.map(|lifetime| received + lifetime - self.grant.refresh_margin.min(lifetime / 2));
         tracing::debug!(
             expires_in_secs = lifetime.map(|lifetime| lifetime.as_secs()),
             refresh_token_issued = response.refresh_token.is_some(),
@@ -266,7 +288,7 @@ impl PasswordTokenSource {
         // RFC 6749, section 6: without a new refresh token, the client keeps using the old one.
         let refresh = response.refresh_token.map(SecretString::new).or(previous_refresh);
         let mut cached = self.cached.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        *cached = Some(CachedToken { access: access.clone(), refresh, renew_at, rejected: false });
+        *cached = Some(CachedToken { access: access.clone(), refresh, renew_at, expires_at, rejected: false });
         access
     }
 

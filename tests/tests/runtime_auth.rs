@@ -47,6 +47,8 @@ struct AuthServer {
     refresh_error: Option<(u16, &'static str)>,
     /// Revoke every token after this many successful listing requests.
     revoke_after: Option<usize>,
+    /// Respond with 503 and an HTML body to every token request after this many.
+    fail_tokens_after: Option<usize>,
     reject_all: bool,
     page_delay: Duration,
 
@@ -94,8 +96,16 @@ async fn token(State(server): State<Arc<AuthServer>>, headers: HeaderMap, body: 
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     let request = TokenRequest { fields: parse_fields(&content_type, &body), content_type, authorization };
     let grant_type = request.grant_type().to_string();
-    server.token_requests.lock().unwrap().push(request);
+    let received = {
+        let mut requests = server.token_requests.lock().unwrap();
+        requests.push(request);
+        requests.len()
+    };
     tokio::time::sleep(server.token_delay).await;
+
+    if server.fail_tokens_after.is_some_and(|limit| received > limit) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "<html>maintenance</html>").into_response();
+    }
 
     let error = if grant_type == "refresh_token" { server.refresh_error } else { server.password_error };
     if let Some((status, code)) = error {
@@ -428,4 +438,27 @@ async fn user_token_source_is_asked_again_after_401() {
     assert!(matches!(error, Error::Api(ListUserSessionsError::Unauthorized)), "{error:?}");
     assert_eq!(state.listing_tokens(), vec!["static-1", "static-2"]);
     assert_eq!(invalidated.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn failed_early_renewal_keeps_current_token() {
+    // The token lives 1 s and is due for renewal after 500 ms; the renewal at 600 ms fails.
+    let config = AuthServer { expires_in: Some(1), fail_tokens_after: Some(1), ..AuthServer::default() };
+    let (server, state) = start(config).await;
+    let grant = PasswordGrant::new(credentials()).refresh_margin(Duration::from_secs(30));
+    let client = client_builder(&server).oauth2_password(grant).build().unwrap();
+    client.list_user_sessions().send().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    let renewal_failed = client.list_user_sessions().send().await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let expired = client.list_user_sessions().send().await;
+
+    assert!(renewal_failed.is_ok(), "{renewal_failed:?}");
+    let Err(Error::Auth(AuthError::InvalidResponse { status, .. })) = &expired else {
+        panic!("expected the failed renewal once the token expired, got {expired:?}");
+    };
+    assert_eq!(*status, 503);
+    assert_eq!(state.grant_types(), vec!["password", "password", "password"]);
+    assert_eq!(state.listing_tokens(), vec!["access-1", "access-1"]);
 }
