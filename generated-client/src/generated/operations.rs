@@ -127,6 +127,58 @@ impl ListUserSessions {
     }
 }
 
+impl ListUserSessions {
+    /// Returns a stream of pages, from the page set with `page` (default 1) to the last page.
+    ///
+    /// The first page is requested alone. It reports the last page number, and the remaining pages are
+    /// then requested with at most [`ClientBuilder::page_concurrency`](super::ClientBuilder::page_concurrency)
+    /// requests in flight (default 4). Pages come out in page order. Each page's last page number replaces
+    /// the previous one, so a listing that changes during the walk is followed. The stream ends after the
+    /// last page or after the first error, and dropping it cancels the requests in flight.
+    pub fn pages(
+        self,
+    ) -> ::cplug_runtime::pagination::PageStream<
+        super::types::UserSessionPage,
+        Error<ListUserSessionsError>,
+    > {
+        let first_page = self
+            .page
+            .as_ref()
+            .map(::cplug_runtime::pagination::PageNumber::to_page_number)
+            .unwrap_or(1);
+        let concurrency = self.client.runtime().page_concurrency();
+        let fetch = move |page_number: i64| {
+            let mut request = self.clone();
+            request.page = ::std::option::Option::Some(
+                ::cplug_runtime::pagination::PageNumber::from_page_number(page_number),
+            );
+            request.send()
+        };
+        ::cplug_runtime::pagination::pages(
+            first_page,
+            concurrency,
+            fetch,
+            |page: &super::types::UserSessionPage| {
+                ::cplug_runtime::pagination::PageNumber::to_page_number(
+                    &page.meta.last_page,
+                )
+            },
+        )
+    }
+    /// Returns a stream of the items of every page, in page order; see [`Self::pages`].
+    pub fn items(
+        self,
+    ) -> ::cplug_runtime::pagination::PageStream<
+        super::types::UserSession,
+        Error<ListUserSessionsError>,
+    > {
+        ::cplug_runtime::pagination::items(
+            self.pages(),
+            |page: super::types::UserSessionPage| page.data.sessions,
+        )
+    }
+}
+
 fn decode_list_user_sessions(
     response: RawResponse,
 ) -> ::std::result::Result<

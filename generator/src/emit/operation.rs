@@ -43,12 +43,12 @@ pub(super) fn required_arguments(operation: &Operation) -> Vec<(Ident, TokenStre
         .collect()
 }
 
-fn is_argument(parameter: &Parameter) -> bool {
+pub(super) fn is_argument(parameter: &Parameter) -> bool {
     parameter.required && parameter.client_default.is_none()
 }
 
 /// Returns the success type of an operation: the body of its first 2xx response.
-fn success_type(operation: &Operation) -> TokenStream {
+pub(super) fn success_type(operation: &Operation) -> TokenStream {
     match operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body) {
         Some(ResponseBody::Json(ty)) => rust_type(ty),
         Some(ResponseBody::Text) => quote! { ::std::string::String },
@@ -61,7 +61,8 @@ fn emit_operation(operation: &Operation) -> TokenStream {
     let builder = emit_builder(operation);
     let decode = emit_decode(operation);
     let error = emit_error_enum(operation);
-    quote! { #builder #decode #error }
+    let pagination = super::pagination::emit_pagination(operation);
+    quote! { #builder #pagination #decode #error }
 }
 
 fn emit_builder(operation: &Operation) -> TokenStream {
