@@ -28,6 +28,7 @@ struct Contract {
     proxy: RecordingProxy,
     prism: Prism,
     client: Client,
+    declared_query: HashSet<String>,
 }
 
 impl Contract {
@@ -39,7 +40,7 @@ impl Contract {
         let prism = Prism::start();
         let proxy = RecordingProxy::start(prism.url()).await;
         let client = client_builder(&proxy).bearer_token("contract-test-token").build().expect("valid client");
-        Some(Contract { proxy, prism, client })
+        Some(Contract { proxy, prism, client, declared_query: declared_query_parameters() })
     }
 
     /// Returns the request the contract tests send: every optional parameter of the operation set.
@@ -48,7 +49,8 @@ impl Contract {
     }
 
     /// Returns the one exchange recorded since the last call, failing the test unless there is
-    /// exactly one and Prism reported no violation for it.
+    /// exactly one, Prism reported no violation for it, and it sent only query parameters that
+    /// the spec declares.
     fn valid_exchange(&self, case: &str) -> Exchange {
         let exchange = self.single_exchange(case);
         if let Some(violations) = &exchange.violations {
@@ -56,6 +58,17 @@ impl Contract {
                 "{case}: Prism reported violations for `{}`: {violations}\nPrism log:\n{}",
                 exchange.request,
                 self.prism.log_tail()
+            );
+        }
+
+        // OpenAPI allows query parameters that an operation does not declare, so Prism accepts a
+        // misspelled optional parameter. This check catches it.
+        for name in &exchange.query_names {
+            assert!(
+                self.declared_query.contains(name),
+                "{case}: `{}` sends query parameter `{name}`, which the spec does not declare (declared: {:?})",
+                exchange.request,
+                self.declared_query
             );
         }
         exchange
@@ -71,6 +84,28 @@ impl Contract {
     fn failure<T: std::fmt::Debug>(&self, case: &str, result: &T) -> String {
         format!("{case}: unexpected result {result:?}\nPrism log:\n{}", self.prism.log_tail())
     }
+}
+
+/// Returns the names of the query parameters that the spec declares for `GET /api/v3/users/sessions`,
+/// following `$ref`s to `#/components/parameters`.
+fn declared_query_parameters() -> HashSet<String> {
+    let document = cplug_codegen::load::load_file(&cplug_spec::spec_path())
+        .unwrap_or_else(|diagnostics| panic!("loading spec/openapi.yaml failed:\n{diagnostics}"));
+    let spec = document.value;
+    let operation = &spec["paths"]["/api/v3/users/sessions"]["get"];
+    let parameters = operation["parameters"].as_array().expect("the operation declares parameters");
+    parameters
+        .iter()
+        .map(|parameter| match parameter["$ref"].as_str() {
+            Some(reference) => {
+                let name = reference.strip_prefix("#/components/parameters/").expect("a local parameter `$ref`");
+                &spec["components"]["parameters"][name]
+            }
+            None => parameter,
+        })
+        .filter(|parameter| parameter["in"] == "query")
+        .map(|parameter| parameter["name"].as_str().expect("a parameter has a name").to_string())
+        .collect()
 }
 
 fn client_builder(proxy: &RecordingProxy) -> cplug_client::ClientBuilder {

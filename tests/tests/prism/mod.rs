@@ -160,6 +160,8 @@ fn collect_lines(stream: impl Read + Send + 'static, log: Arc<Mutex<Vec<String>>
 pub struct Exchange {
     /// Method and path with query, as the client sent them.
     pub request: String,
+    /// Names of the query parameters, in the order sent.
+    pub query_names: Vec<String>,
     /// Response status from Prism.
     pub status: StatusCode,
     /// The `sl-violations` header: Prism's JSON list of request and response violations.
@@ -246,8 +248,16 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     };
 
     let violations = headers.get("sl-violations").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let query_names = parts
+        .uri
+        .query()
+        .map(|query| reqwest::Url::parse(&format!("http://proxy/?{query}")))
+        .and_then(Result::ok)
+        .map(|url| url.query_pairs().map(|(name, _)| name.into_owned()).collect())
+        .unwrap_or_default();
     state.exchanges.lock().expect("exchanges lock").push(Exchange {
         request: format!("{} {target}", parts.method),
+        query_names,
         status,
         violations,
     });
