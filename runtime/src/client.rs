@@ -82,7 +82,7 @@ impl Request {
     }
 
     /// Sets a header; fails when `value` cannot be sent as a header value.
-    pub fn header(&mut self, name: &'static str, value: impl ToString) -> Result<(), Error<Infallible>> {
+    pub fn header(&mut self, name: &str, value: impl ToString) -> Result<(), Error<Infallible>> {
         let text = value.to_string();
         let value = HeaderValue::from_str(&text).map_err(|_| {
             Error::InvalidRequest(format!("the value of header `{name}` contains characters HTTP headers cannot carry"))

@@ -15,6 +15,9 @@ pub struct ListUserSessions {
     per_page: ::std::option::Option<i64>,
     user_id: ::std::option::Option<i64>,
     timeout: ::std::option::Option<::std::time::Duration>,
+    extra_headers: ::std::vec::Vec<
+        (::std::string::String, ::cplug_runtime::SecretString),
+    >,
 }
 
 impl ListUserSessions {
@@ -26,6 +29,7 @@ impl ListUserSessions {
             per_page: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             timeout: ::std::option::Option::None,
+            extra_headers: ::std::vec::Vec::new(),
         }
     }
     /// ID da empresa em nome da qual a chamada é feita. Os IDs ficam disponíveis na listagem de
@@ -57,6 +61,21 @@ impl ListUserSessions {
     /// Sets the whole-request timeout for this request only.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Adds a header that the spec does not describe, such as `Prefer` for a mock server, to
+    /// this request only.
+    ///
+    /// The header replaces one of the same name set from a spec parameter, and the last
+    /// value set for a name wins. `Debug` output redacts the value. An invalid name or
+    /// value makes `send` fail with `Error::InvalidRequest`.
+    pub fn header(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.extra_headers
+            .push((name.into(), ::cplug_runtime::SecretString::new(value.into())));
         self
     }
     /// Sends the request and returns the decoded body.
@@ -122,6 +141,9 @@ impl ListUserSessions {
         }
         if let ::std::option::Option::Some(value) = &self.user_id {
             request.query("user_id", ::cplug_runtime::to_parameter_string(value));
+        }
+        for (name, value) in &self.extra_headers {
+            request.header(name, value.expose())?;
         }
         Ok(request)
     }
