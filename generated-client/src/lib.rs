@@ -6,12 +6,18 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use cplug_client::{Client, Error, ListUserSessionsError};
+//! use cplug_client::{Client, Error, ListUserSessionsError, PasswordCredentials};
+//! use futures::TryStreamExt;
 //!
+//! let credentials = PasswordCredentials::new("client-id", "client-secret", "user@example.com", "password");
 //! let client = Client::builder("https://api.example.com")
-//!     .bearer_token("access-token")
+//!     .oauth2_password(credentials)
 //!     .company_id(12)
 //!     .build()?;
+//!
+//! // Every session of every page; pages after the first are fetched concurrently.
+//! let sessions: Vec<_> = client.list_user_sessions().per_page(100).items().try_collect().await?;
+//! println!("{} active sessions", sessions.len());
 //!
 //! match client.list_user_sessions().user_id(1).per_page(50).send().await {
 //!     Ok(page) => {
@@ -32,7 +38,11 @@
 #[rustfmt::skip]
 mod generated;
 
-pub use cplug_runtime::{Auth, AuthError, BuildError, Error, RawResponse, ResponseValue, SecretString, TokenSource};
+pub use cplug_runtime::pagination::PageStream;
+pub use cplug_runtime::{
+    Auth, AuthError, BuildError, ClientAuthentication, Error, PasswordCredentials, PasswordGrant, RawResponse,
+    ResponseValue, RetryPolicy, SecretString, TokenFuture, TokenRequestEncoding, TokenSource,
+};
 pub use generated::*;
 
 /// Compiles the examples of both READMEs as doctests.

@@ -34,6 +34,8 @@ pub enum Auth {
     Bearer(SecretString),
     /// Tokens from a source, renewed after a 401.
     Source(Arc<dyn TokenSource>),
+    /// The OAuth2 password grant; the runtime turns it into a token source when it is built.
+    OAuth2Password(Box<crate::oauth::PasswordGrant>),
 }
 
 impl fmt::Debug for Auth {
@@ -42,6 +44,7 @@ impl fmt::Debug for Auth {
             Auth::None => f.write_str("None"),
             Auth::Bearer(token) => f.debug_tuple("Bearer").field(token).finish(),
             Auth::Source(_) => f.write_str("Source(..)"),
+            Auth::OAuth2Password(grant) => f.debug_tuple("OAuth2Password").field(grant).finish(),
         }
     }
 }

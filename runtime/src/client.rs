@@ -10,8 +10,11 @@ use http::Method;
 use tracing::Instrument;
 
 use crate::auth::{Auth, TokenSource};
-use crate::error::Error;
+use crate::error::{describe_transport_error, Error};
+use crate::oauth::{PasswordGrant, PasswordTokenSource};
+use crate::pagination::DEFAULT_PAGE_CONCURRENCY;
 use crate::response::RawResponse;
+use crate::retry::{self, RetryPolicy, StatusDelay};
 use crate::secret::SecretString;
 
 /// Default time allowed to establish a TCP (and TLS) connection.
@@ -21,7 +24,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One request, as a generated operation describes it to the runtime.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body's length, not its content, which may hold credentials.
+#[derive(Clone)]
 pub struct Request {
     /// The spec's `operationId`, for logs and spans.
     pub operation_id: &'static str,
@@ -39,6 +44,21 @@ pub struct Request {
     pub body: Option<(HeaderValue, bytes::Bytes)>,
     /// Whole-request timeout for this request only, replacing the client's.
     pub timeout: Option<Duration>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("operation_id", &self.operation_id)
+            .field("method", &self.method)
+            .field("path_template", &self.path_template)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.as_ref().map(|(_, body)| body.len()))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Request {
@@ -62,7 +82,7 @@ impl Request {
     }
 
     /// Sets a header; fails when `value` cannot be sent as a header value.
-    pub fn header(&mut self, name: &'static str, value: impl ToString) -> Result<(), Error<Infallible>> {
+    pub fn header(&mut self, name: &str, value: impl ToString) -> Result<(), Error<Infallible>> {
         let text = value.to_string();
         let value = HeaderValue::from_str(&text).map_err(|_| {
             Error::InvalidRequest(format!("the value of header `{name}` contains characters HTTP headers cannot carry"))
@@ -83,6 +103,9 @@ pub struct RuntimeBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
+    page_concurrency: usize,
+    oauth2_token_url: Option<String>,
 }
 
 impl RuntimeBuilder {
@@ -95,6 +118,9 @@ impl RuntimeBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: concat!("cplug-runtime/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: RetryPolicy::default(),
+            page_concurrency: DEFAULT_PAGE_CONCURRENCY,
+            oauth2_token_url: None,
         }
     }
 
@@ -110,9 +136,36 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Obtains tokens with the OAuth2 password grant on first use, caches them, renews them before
+    /// they expire and after a 401. Clones of the runtime share the cache.
+    pub fn oauth2_password(mut self, grant: impl Into<PasswordGrant>) -> Self {
+        self.auth = Auth::OAuth2Password(Box::new(grant.into()));
+        self
+    }
+
+    /// Sets the token URL that [`RuntimeBuilder::oauth2_password`] uses unless its
+    /// [`PasswordGrant::token_url`] is set. Generated clients set the one from the spec.
+    pub fn oauth2_token_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth2_token_url = Some(url.into());
+        self
+    }
+
     /// Sets how requests are authorized.
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
+        self
+    }
+
+    /// Sets when failed idempotent requests are sent again (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sets how many page requests a page stream keeps in flight after the first page (default
+    /// [`DEFAULT_PAGE_CONCURRENCY`]; 0 counts as 1).
+    pub fn page_concurrency(mut self, concurrency: usize) -> Self {
+        self.page_concurrency = concurrency.max(1);
         self
     }
 
@@ -156,9 +209,45 @@ impl RuntimeBuilder {
                 .build()
                 .map_err(|error| BuildError(format!("cannot build the HTTP client: {error}")))?,
         };
+        let auth = match self.auth {
+            Auth::OAuth2Password(grant) => {
+                let token_url =
+                    resolve_token_url(&base_url, grant.token_url_override(), self.oauth2_token_url.as_deref())?;
+                Auth::Source(Arc::new(PasswordTokenSource::new(*grant, token_url, http.clone(), self.timeout)))
+            }
+            other => other,
+        };
         let base = base_url.as_str().trim_end_matches('/').to_string();
-        Ok(Runtime { inner: Arc::new(Inner { base_url: base, auth: self.auth, http, timeout: self.timeout }) })
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                base_url: base,
+                auth,
+                http,
+                timeout: self.timeout,
+                retry: self.retry,
+                page_concurrency: self.page_concurrency,
+            }),
+        })
     }
+}
+
+/// Resolves the token URL against the base URL; an absolute URL replaces the base URL's path, so
+/// `/oauth/token` on `https://host/api` gives `https://host/oauth/token`.
+fn resolve_token_url(
+    base_url: &url::Url,
+    configured: Option<&str>,
+    default: Option<&str>,
+) -> Result<url::Url, BuildError> {
+    let Some(text) = configured.or(default) else {
+        return Err(BuildError(
+            "the OAuth2 password grant has no token URL: set one with `PasswordGrant::token_url`".to_string(),
+        ));
+    };
+    let url = base_url.join(text).map_err(|error| BuildError(format!("invalid OAuth2 token URL `{text}`: {error}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(BuildError(format!("invalid OAuth2 token URL `{text}`: the scheme must be http or https")));
+    }
+    Ok(url)
 }
 
 /// Invalid client configuration.
@@ -185,6 +274,8 @@ struct Inner {
     auth: Auth,
     http: reqwest::Client,
     timeout: Duration,
+    retry: RetryPolicy,
+    page_concurrency: usize,
 }
 
 impl Runtime {
@@ -198,11 +289,20 @@ impl Runtime {
         &self.inner.base_url
     }
 
+    /// Returns how many page requests a page stream keeps in flight after the first page.
+    pub fn page_concurrency(&self) -> usize {
+        self.inner.page_concurrency
+    }
+
     /// Sends `request` and reads the whole response.
     ///
     /// Every status is returned as a response; only transport failures, timeouts and token failures
-    /// are errors here. A 401 with a token source makes the source drop its token, and the request
-    /// is sent once more with a new one.
+    /// are errors here. Idempotent requests are sent again as the [`RetryPolicy`] allows. A 401
+    /// with a token source makes the source drop its token, and the request is sent once more with
+    /// a new one.
+    ///
+    /// The call runs in an `http_request` span (operation id, method, path template, final status,
+    /// number of attempts, total duration), and each attempt in an `http_attempt` span inside it.
     pub async fn execute(&self, request: Request) -> Result<RawResponse, Error<Infallible>> {
         let span = tracing::info_span!(
             "http_request",
@@ -210,7 +310,7 @@ impl Runtime {
             method = %request.method,
             path = request.path_template,
             status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
+            attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         self.execute_in_span(request).instrument(span).await
@@ -218,35 +318,119 @@ impl Runtime {
 
     async fn execute_in_span(&self, request: Request) -> Result<RawResponse, Error<Infallible>> {
         let started = Instant::now();
-        let mut attempt = 1;
+        let idempotent = retry::is_idempotent(&request.method, &request.headers);
+        let mut attempt = 0;
+        let mut retries = 0;
+        let mut token_renewed = false;
         let result = loop {
-            let token = self.token().await?;
-            let response = self.send_once(&request, token.as_ref()).await?;
-            let rejected = response.status == http::StatusCode::UNAUTHORIZED;
-            match (&self.inner.auth, token) {
-                (Auth::Source(source), Some(token)) if rejected && attempt == 1 => {
+            attempt += 1;
+            let outcome = self.attempt(&request, attempt).await;
+
+            // A 401 renews the token and replays the request once, outside the retry budget.
+            if let (Ok((response, Some(token))), Auth::Source(source)) = (&outcome, &self.inner.auth) {
+                if response.status == http::StatusCode::UNAUTHORIZED && !token_renewed {
                     tracing::info!(
                         operation_id = request.operation_id,
+                        attempt,
                         "server rejected the access token; renewing it and sending the request again"
                     );
-                    source.invalidate(&token);
-                    attempt += 1;
+                    source.invalidate(token);
+                    token_renewed = true;
+                    continue;
                 }
-                _ => break Ok(response),
+            }
+
+            let outcome = outcome.map(|(response, _)| response);
+            let retry_allowed = idempotent && retries + 1 < self.inner.retry.attempts();
+            match retry_allowed.then(|| self.retry_delay(&request, &outcome, attempt, retries + 1)).flatten() {
+                Some(delay) => {
+                    retries += 1;
+                    tokio::time::sleep(delay).await;
+                }
+                None => break outcome,
             }
         };
         let span = tracing::Span::current();
         if let Ok(response) = &result {
             span.record("status", response.status.as_u16());
         }
-        span.record("attempt", attempt);
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        span.record("attempts", attempt);
+        span.record("duration_ms", duration_ms(started.elapsed()));
         result
+    }
+
+    /// Returns how long to wait before retry number `retry` after `outcome`, and logs the retry, or
+    /// returns `None` when the outcome must be returned as it is.
+    fn retry_delay(
+        &self,
+        request: &Request,
+        outcome: &Result<RawResponse, Error<Infallible>>,
+        attempt: u32,
+        retry: u32,
+    ) -> Option<Duration> {
+        let policy = &self.inner.retry;
+        let (reason, delay) = match outcome {
+            Err(error) if is_retryable_error(error) => (describe_error(error), policy.backoff(retry)),
+            Ok(response) if retry::is_retryable_status(response.status) => {
+                let reason = format!("status {}", response.status.as_u16());
+                match policy.delay_after_status(&response.headers, retry) {
+                    StatusDelay::Wait(delay) => (reason, delay),
+                    StatusDelay::TooLong(requested) => {
+                        tracing::warn!(
+                            operation_id = request.operation_id,
+                            attempt,
+                            reason = reason.as_str(),
+                            retry_after_ms = duration_ms(requested),
+                            limit_ms = duration_ms(policy.retry_after_limit()),
+                            "not retrying: Retry-After is longer than the retry policy allows"
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => return None,
+        };
+        tracing::warn!(
+            operation_id = request.operation_id,
+            attempt,
+            reason = reason.as_str(),
+            delay_ms = duration_ms(delay),
+            "request failed; retrying"
+        );
+        Some(delay)
+    }
+
+    /// Sends the request once in its own span; returns the response and the token it carried.
+    async fn attempt(
+        &self,
+        request: &Request,
+        attempt: u32,
+    ) -> Result<(RawResponse, Option<SecretString>), Error<Infallible>> {
+        let span = tracing::debug_span!(
+            "http_attempt",
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = async {
+            let token = self.token().await?;
+            let response = self.send_once(request, token.as_ref()).await?;
+            Ok((response, token))
+        }
+        .instrument(span.clone())
+        .await;
+        if let Ok((response, _)) = &outcome {
+            span.record("status", response.status.as_u16());
+        }
+        span.record("duration_ms", duration_ms(started.elapsed()));
+        outcome
     }
 
     async fn token(&self) -> Result<Option<SecretString>, Error<Infallible>> {
         match &self.inner.auth {
-            Auth::None => Ok(None),
+            // `build` replaces `OAuth2Password` with a token source, so it never reaches this point.
+            Auth::None | Auth::OAuth2Password(_) => Ok(None),
             Auth::Bearer(token) => Ok(Some(token.clone())),
             Auth::Source(source) => source.token().await.map(Some).map_err(Error::Auth),
         }
@@ -291,6 +475,27 @@ impl Runtime {
             url.query_pairs_mut().extend_pairs(request.query.iter());
         }
         Ok(url)
+    }
+}
+
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Returns whether a failed attempt may be retried: connection failures, requests that failed
+/// while being sent, and responses whose body was cut off (reqwest reports those as body or decode
+/// errors, since the body is read as bytes). Timeouts are not retried.
+fn is_retryable_error(error: &Error<Infallible>) -> bool {
+    match error {
+        Error::Transport(error) => error.is_connect() || error.is_request() || error.is_body() || error.is_decode(),
+        _ => false,
+    }
+}
+
+fn describe_error(error: &Error<Infallible>) -> String {
+    match error {
+        Error::Transport(error) => describe_transport_error(error),
+        other => other.to_string(),
     }
 }
 

@@ -11,7 +11,9 @@ const BODY_EXCERPT_CHARS: usize = 200;
 /// Failure of one API call.
 ///
 /// `E` is the operation's own error enum, with a variant for each error status the spec documents.
-#[derive(Debug)]
+///
+/// `Debug` shows header names and the body's length but no header values or body content, since
+/// those may carry cookies, tokens or session ids.
 #[non_exhaustive]
 pub enum Error<E> {
     /// The server answered with a status the spec documents as an error for this operation.
@@ -44,6 +46,40 @@ pub enum Error<E> {
     Timeout,
     /// The connection failed, or the response ended before its body was complete.
     Transport(reqwest::Error),
+}
+
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(error) => f.debug_tuple("Api").field(error).finish(),
+            Error::UnexpectedStatus { status, headers, body } => f
+                .debug_struct("UnexpectedStatus")
+                .field("status", status)
+                .field("headers", &HeaderNames(headers))
+                .field("body_len", &body.len())
+                .finish(),
+            Error::Decode { status, path, message, body } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("path", path)
+                .field("message", message)
+                .field("body_len", &body.len())
+                .finish(),
+            Error::InvalidRequest(message) => f.debug_tuple("InvalidRequest").field(message).finish(),
+            Error::Auth(error) => f.debug_tuple("Auth").field(error).finish(),
+            Error::Timeout => f.write_str("Timeout"),
+            Error::Transport(error) => f.debug_tuple("Transport").field(error).finish(),
+        }
+    }
+}
+
+/// Formats a header map as the list of its names.
+pub(crate) struct HeaderNames<'a>(pub(crate) &'a HeaderMap);
+
+impl fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
 }
 
 impl<E> Error<E> {
@@ -113,7 +149,7 @@ fn body_excerpt(body: &[u8]) -> String {
 }
 
 /// Formats a transport error and its causes without the URL, whose query string may carry identifiers.
-fn describe_transport_error(error: &reqwest::Error) -> String {
+pub(crate) fn describe_transport_error(error: &reqwest::Error) -> String {
     let kind = if error.is_connect() {
         "connection failed"
     } else if error.is_body() || error.is_decode() {

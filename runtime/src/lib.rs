@@ -2,7 +2,7 @@
 //!
 //! Nothing here depends on a particular OpenAPI document: generated crates describe each request
 //! with a [`Request`], send it through a [`Runtime`], and decode the [`RawResponse`] into their own
-//! types. Authentication, timeouts, tracing spans and error plumbing live here so that every
+//! types. Authentication, retries, timeouts, page walking, tracing spans and error plumbing live here so that every
 //! generated client shares one tested implementation.
 
 #![warn(missing_docs)]
@@ -10,15 +10,23 @@
 pub mod auth;
 mod client;
 mod error;
+mod oauth;
+pub mod pagination;
 mod params;
 mod response;
+mod retry;
 mod secret;
 
 pub use auth::{Auth, AuthError, TokenFuture, TokenSource};
 pub use client::{BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::Error;
+pub use oauth::{
+    ClientAuthentication, PasswordCredentials, PasswordGrant, TokenRequestEncoding, DEFAULT_REFRESH_MARGIN,
+};
+pub use pagination::DEFAULT_PAGE_CONCURRENCY;
 pub use params::{encode_path_segment, to_parameter_string};
 pub use response::{RawResponse, ResponseValue};
+pub use retry::{RetryPolicy, IDEMPOTENCY_KEY};
 pub use secret::SecretString;
 
 /// Re-exports for generated code, so that generated crates need no direct dependency on them.

@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 use crate::error::Error;
 
 /// A complete response, body included, before decoding.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body's length, not its content, which may hold tokens or session ids.
+#[derive(Clone)]
 pub struct RawResponse {
     /// Response status.
     pub status: StatusCode,
@@ -18,6 +20,16 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// Response body.
     pub body: Bytes,
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &crate::error::HeaderNames(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl RawResponse {

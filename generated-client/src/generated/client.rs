@@ -7,6 +7,9 @@ use ::cplug_runtime::{BuildError, Runtime, RuntimeBuilder, SecretString, TokenSo
 /// URL of the first server in the spec, with server variables set to their defaults.
 pub const DEFAULT_BASE_URL: &str = "https://localhost:8080";
 
+/// Token URL of the spec's OAuth2 password flow; a relative URL is resolved against the base URL.
+pub const OAUTH2_TOKEN_URL: &str = "/oauth/token";
+
 /// Client for CPlug API.
 ///
 /// Cheap to clone: clones share the connection pool and the token cache.
@@ -28,7 +31,7 @@ impl Client {
         base_url: impl ::std::convert::Into<::std::string::String>,
     ) -> ClientBuilder {
         ClientBuilder {
-            runtime: Runtime::builder(base_url),
+            runtime: Runtime::builder(base_url).oauth2_token_url(OAUTH2_TOKEN_URL),
             defaults: Defaults::default(),
         }
     }
@@ -82,9 +85,37 @@ impl ClientBuilder {
         self.runtime = self.runtime.token_source(source);
         self
     }
+    /// Obtains access tokens with the OAuth2 password grant from [`OAUTH2_TOKEN_URL`], unless the
+    /// grant sets another token URL.
+    ///
+    /// The token is requested on first use, cached and shared by clones of the client, renewed
+    /// before it expires when the server sends `expires_in`, and renewed once after a 401.
+    pub fn oauth2_password(
+        mut self,
+        grant: impl ::std::convert::Into<::cplug_runtime::PasswordGrant>,
+    ) -> Self {
+        self.runtime = self.runtime.oauth2_password(grant);
+        self
+    }
     /// Sets the whole-request timeout; see [`cplug_runtime::DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.runtime = self.runtime.timeout(timeout);
+        self
+    }
+    /// Sets the connect timeout; see [`cplug_runtime::DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.runtime = self.runtime.connect_timeout(timeout);
+        self
+    }
+    /// Sets when failed idempotent requests are sent again; see [`cplug_runtime::RetryPolicy`].
+    pub fn retry(mut self, policy: ::cplug_runtime::RetryPolicy) -> Self {
+        self.runtime = self.runtime.retry(policy);
+        self
+    }
+    /// Sets how many page requests a page stream keeps in flight after the first page; see
+    /// [`cplug_runtime::DEFAULT_PAGE_CONCURRENCY`].
+    pub fn page_concurrency(mut self, concurrency: usize) -> Self {
+        self.runtime = self.runtime.page_concurrency(concurrency);
         self
     }
     /// Applies any other runtime setting, such as a custom `reqwest::Client`.

@@ -15,6 +15,9 @@ pub struct ListUserSessions {
     per_page: ::std::option::Option<i64>,
     user_id: ::std::option::Option<i64>,
     timeout: ::std::option::Option<::std::time::Duration>,
+    extra_headers: ::std::vec::Vec<
+        (::std::string::String, ::cplug_runtime::SecretString),
+    >,
 }
 
 impl ListUserSessions {
@@ -26,6 +29,7 @@ impl ListUserSessions {
             per_page: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
             timeout: ::std::option::Option::None,
+            extra_headers: ::std::vec::Vec::new(),
         }
     }
     /// ID da empresa em nome da qual a chamada é feita. Os IDs ficam disponíveis na listagem de
@@ -57,6 +61,21 @@ impl ListUserSessions {
     /// Sets the whole-request timeout for this request only.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Adds a header that the spec does not describe, such as `Prefer` for a mock server, to
+    /// this request only.
+    ///
+    /// The header replaces one of the same name set from a spec parameter, and the last
+    /// value set for a name wins. `Debug` output redacts the value. An invalid name or
+    /// value makes `send` fail with `Error::InvalidRequest`.
+    pub fn header(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.extra_headers
+            .push((name.into(), ::cplug_runtime::SecretString::new(value.into())));
         self
     }
     /// Sends the request and returns the decoded body.
@@ -123,7 +142,62 @@ impl ListUserSessions {
         if let ::std::option::Option::Some(value) = &self.user_id {
             request.query("user_id", ::cplug_runtime::to_parameter_string(value));
         }
+        for (name, value) in &self.extra_headers {
+            request.header(name, value.expose())?;
+        }
         Ok(request)
+    }
+}
+
+impl ListUserSessions {
+    /// Returns a stream of pages, from the page set with `page` (default 1) to the last page.
+    ///
+    /// The first page is requested alone. It reports the last page number, and the remaining pages are
+    /// then requested with at most [`ClientBuilder::page_concurrency`](super::ClientBuilder::page_concurrency)
+    /// requests in flight (default 4). Pages come out in page order. Each page's last page number replaces
+    /// the previous one, so a listing that changes during the walk is followed. The stream ends after the
+    /// last page or after the first error, and dropping it cancels the requests in flight.
+    pub fn pages(
+        self,
+    ) -> ::cplug_runtime::pagination::PageStream<
+        super::types::UserSessionPage,
+        Error<ListUserSessionsError>,
+    > {
+        let first_page = self
+            .page
+            .as_ref()
+            .map(::cplug_runtime::pagination::PageNumber::to_page_number)
+            .unwrap_or(1);
+        let concurrency = self.client.runtime().page_concurrency();
+        let fetch = move |page_number: i64| {
+            let mut request = self.clone();
+            request.page = ::std::option::Option::Some(
+                ::cplug_runtime::pagination::PageNumber::from_page_number(page_number),
+            );
+            request.send()
+        };
+        ::cplug_runtime::pagination::pages(
+            first_page,
+            concurrency,
+            fetch,
+            |page: &super::types::UserSessionPage| {
+                ::cplug_runtime::pagination::PageNumber::to_page_number(
+                    &page.meta.last_page,
+                )
+            },
+        )
+    }
+    /// Returns a stream of the items of every page, in page order; see [`Self::pages`].
+    pub fn items(
+        self,
+    ) -> ::cplug_runtime::pagination::PageStream<
+        super::types::UserSession,
+        Error<ListUserSessionsError>,
+    > {
+        ::cplug_runtime::pagination::items(
+            self.pages(),
+            |page: super::types::UserSessionPage| page.data.sessions,
+        )
     }
 }
 

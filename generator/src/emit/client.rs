@@ -15,6 +15,12 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
     let default_setters = api.client_defaults.iter().map(emit_default_setter);
     let operation_methods = api.operations.iter().map(emit_operation_method);
     let base_url_const = emit_default_base_url(api);
+    let token_url_const = emit_token_url(api);
+    let oauth2_password = emit_oauth2_password(api);
+    let runtime_builder = match api.oauth2_token_url {
+        Some(_) => quote! { Runtime::builder(base_url).oauth2_token_url(OAUTH2_TOKEN_URL) },
+        None => quote! { Runtime::builder(base_url) },
+    };
     let client_doc = format!(" Client for {}.", api.title);
 
     quote! {
@@ -23,6 +29,8 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
         use ::cplug_runtime::{BuildError, Runtime, RuntimeBuilder, SecretString, TokenSource};
 
         #base_url_const
+
+        #token_url_const
 
         #[doc = #client_doc]
         ///
@@ -42,7 +50,7 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
         impl Client {
             /// Starts configuring a client for the API at `base_url`, such as `https://api.example.com`.
             pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> ClientBuilder {
-                ClientBuilder { runtime: Runtime::builder(base_url), defaults: Defaults::default() }
+                ClientBuilder { runtime: #runtime_builder, defaults: Defaults::default() }
             }
 
             /// Returns the runtime that sends this client's requests.
@@ -80,9 +88,30 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
                 self
             }
 
+            #oauth2_password
+
             /// Sets the whole-request timeout; see [`cplug_runtime::DEFAULT_TIMEOUT`].
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.runtime = self.runtime.timeout(timeout);
+                self
+            }
+
+            /// Sets the connect timeout; see [`cplug_runtime::DEFAULT_CONNECT_TIMEOUT`].
+            pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.runtime = self.runtime.connect_timeout(timeout);
+                self
+            }
+
+            /// Sets when failed idempotent requests are sent again; see [`cplug_runtime::RetryPolicy`].
+            pub fn retry(mut self, policy: ::cplug_runtime::RetryPolicy) -> Self {
+                self.runtime = self.runtime.retry(policy);
+                self
+            }
+
+            /// Sets how many page requests a page stream keeps in flight after the first page; see
+            /// [`cplug_runtime::DEFAULT_PAGE_CONCURRENCY`].
+            pub fn page_concurrency(mut self, concurrency: usize) -> Self {
+                self.runtime = self.runtime.page_concurrency(concurrency);
                 self
             }
 
@@ -105,6 +134,29 @@ fn emit_default_base_url(api: &Api) -> Option<TokenStream> {
     Some(quote! {
         /// URL of the first server in the spec, with server variables set to their defaults.
         pub const DEFAULT_BASE_URL: &str = #url;
+    })
+}
+
+fn emit_token_url(api: &Api) -> Option<TokenStream> {
+    let url = api.oauth2_token_url.as_deref()?;
+    Some(quote! {
+        /// Token URL of the spec's OAuth2 password flow; a relative URL is resolved against the base URL.
+        pub const OAUTH2_TOKEN_URL: &str = #url;
+    })
+}
+
+fn emit_oauth2_password(api: &Api) -> Option<TokenStream> {
+    api.oauth2_token_url.as_ref()?;
+    Some(quote! {
+        /// Obtains access tokens with the OAuth2 password grant from [`OAUTH2_TOKEN_URL`], unless the
+        /// grant sets another token URL.
+        ///
+        /// The token is requested on first use, cached and shared by clones of the client, renewed
+        /// before it expires when the server sends `expires_in`, and renewed once after a 401.
+        pub fn oauth2_password(mut self, grant: impl ::std::convert::Into<::cplug_runtime::PasswordGrant>) -> Self {
+            self.runtime = self.runtime.oauth2_password(grant);
+            self
+        }
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod client;
 mod operation;
+mod pagination;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};

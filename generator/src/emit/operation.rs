@@ -43,12 +43,12 @@ pub(super) fn required_arguments(operation: &Operation) -> Vec<(Ident, TokenStre
         .collect()
 }
 
-fn is_argument(parameter: &Parameter) -> bool {
+pub(super) fn is_argument(parameter: &Parameter) -> bool {
     parameter.required && parameter.client_default.is_none()
 }
 
 /// Returns the success type of an operation: the body of its first 2xx response.
-fn success_type(operation: &Operation) -> TokenStream {
+pub(super) fn success_type(operation: &Operation) -> TokenStream {
     match operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body) {
         Some(ResponseBody::Json(ty)) => rust_type(ty),
         Some(ResponseBody::Text) => quote! { ::std::string::String },
@@ -61,7 +61,8 @@ fn emit_operation(operation: &Operation) -> TokenStream {
     let builder = emit_builder(operation);
     let decode = emit_decode(operation);
     let error = emit_error_enum(operation);
-    quote! { #builder #decode #error }
+    let pagination = super::pagination::emit_pagination(operation);
+    quote! { #builder #pagination #decode #error }
 }
 
 fn emit_builder(operation: &Operation) -> TokenStream {
@@ -107,11 +108,17 @@ fn emit_builder(operation: &Operation) -> TokenStream {
             client: super::Client,
             #( #fields )*
             timeout: ::std::option::Option<::std::time::Duration>,
+            extra_headers: ::std::vec::Vec<(::std::string::String, ::cplug_runtime::SecretString)>,
         }
 
         impl #builder {
             pub(crate) fn new(client: super::Client, #( #argument_params ),*) -> Self {
-                Self { client, #( #initializers )* timeout: ::std::option::Option::None }
+                Self {
+                    client,
+                    #( #initializers )*
+                    timeout: ::std::option::Option::None,
+                    extra_headers: ::std::vec::Vec::new(),
+                }
             }
 
             #( #setters )*
@@ -119,6 +126,21 @@ fn emit_builder(operation: &Operation) -> TokenStream {
             /// Sets the whole-request timeout for this request only.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Adds a header that the spec does not describe, such as `Prefer` for a mock server, to
+            /// this request only.
+            ///
+            /// The header replaces one of the same name set from a spec parameter, and the last
+            /// value set for a name wins. `Debug` output redacts the value. An invalid name or
+            /// value makes `send` fail with `Error::InvalidRequest`.
+            pub fn header(
+                mut self,
+                name: impl ::std::convert::Into<::std::string::String>,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.extra_headers.push((name.into(), ::cplug_runtime::SecretString::new(value.into())));
                 self
             }
 
@@ -180,6 +202,9 @@ fn emit_build_request(operation: &Operation) -> TokenStream {
             let mut request = Request::new(#operation_id, ::cplug_runtime::reexports::http::Method::#method, #template, path);
             request.timeout = self.timeout;
             #( #parameters )*
+            for (name, value) in &self.extra_headers {
+                request.header(name, value.expose())?;
+            }
             Ok(request)
         }
     }

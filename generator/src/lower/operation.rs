@@ -16,7 +16,8 @@ use crate::naming::{self, Scope};
 const RESERVED_METHOD_NAMES: &[&str] = &["builder", "runtime", "new", "clone", "fmt"];
 
 /// Builder method names the generated request builders already use.
-const RESERVED_BUILDER_METHODS: &[&str] = &["send", "send_with_response", "pages", "items", "timeout", "new", "client"];
+const RESERVED_BUILDER_METHODS: &[&str] =
+    &["send", "send_with_response", "pages", "items", "timeout", "header", "extra_headers", "new", "client"];
 
 pub(super) struct OperationLowering<'a, 's> {
     openapi: &'a OpenAPI,
