@@ -3,7 +3,7 @@
 //! Usage: `pagination [--pages P] [--per-page S] [--latency-ms L] [--concurrency C] [--runs R]`.
 //! The loopback server waits L milliseconds before each response. Prints the median wall time
 //! over R runs of each way of listing P pages, then the peak resident set size of a fresh child
-//! process that lists 1,000 and 100,000 sessions without server latency.
+//! process that lists 1,000, 100,000 and 1,000,000 sessions without server latency.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,7 +17,7 @@ use cplug_bench::stats::median;
 const MEMORY_PER_PAGE: u64 = 100;
 
 /// Item counts of the memory measurements.
-const MEMORY_ITEMS: [u64; 2] = [1_000, 100_000];
+const MEMORY_ITEMS: [u64; 3] = [1_000, 100_000, 1_000_000];
 
 #[tokio::main]
 async fn main() {
@@ -43,26 +43,34 @@ async fn main() {
         latency: Duration::from_millis(latency_ms),
     };
     let running = server::start(config, 2);
-    let client = client(&running.base_url());
+    let client = client(&running.base_url(), concurrency);
+    let default_client = client_with_default_concurrency(&running.base_url());
     let expected = (pages * per_page) as usize;
 
     let mut sequential_times = Vec::new();
     let mut handwritten_times = Vec::new();
+    let mut stream_times = Vec::new();
+    let mut default_stream_times = Vec::new();
     for _ in 0..runs {
         sequential_times.push(time(|| sequential(&client, per_page), expected).await);
         handwritten_times.push(time(|| buffered(&client, per_page, concurrency), expected).await);
+        stream_times.push(time(|| stream_items(&client, per_page), expected).await);
+        default_stream_times.push(time(|| stream_items(&default_client, per_page), expected).await);
     }
     let sequential_median = median(&sequential_times);
-    let handwritten_median = median(&handwritten_times);
+    let default_concurrency = cplug_runtime::DEFAULT_PAGE_CONCURRENCY;
+    let rows = [
+        ("sequential `send()` with `.page(n)`".to_string(), sequential_median),
+        (format!("hand-written `buffer_unordered({concurrency})` over `send()`"), median(&handwritten_times)),
+        (format!("`items()` stream, `page_concurrency({concurrency})`"), median(&stream_times)),
+        (format!("`items()` stream, default page concurrency ({default_concurrency})"), median(&default_stream_times)),
+    ];
 
     println!("| method | median wall time ms | speed-up over sequential |");
     println!("|---|---:|---:|");
-    println!("| sequential `send()` with `.page(n)` | {:.1} | 1.00 |", sequential_median * 1000.0);
-    println!(
-        "| hand-written `buffer_unordered({concurrency})` over `send()` | {:.1} | {:.2} |",
-        handwritten_median * 1000.0,
-        sequential_median / handwritten_median
-    );
+    for (label, seconds) in rows {
+        println!("| {label} | {:.1} | {:.2} |", seconds * 1000.0, sequential_median / seconds);
+    }
     println!();
     println!("{pages} pages of {per_page} sessions, {latency_ms} ms server latency, {runs} runs each");
     println!();
@@ -72,8 +80,8 @@ async fn main() {
     for items in MEMORY_ITEMS {
         let config = ServerConfig { total_items: items, default_per_page: MEMORY_PER_PAGE, latency: Duration::ZERO };
         let running = server::start(config, 2);
-        for method in ["sequential", "collect"] {
-            let peak = run_memory_child(&running.base_url(), items, method);
+        for method in ["stream", "sequential", "collect"] {
+            let peak = run_memory_child(&running.base_url(), items, method, concurrency);
             println!("| {} | {items} | {peak} |", memory_label(method));
         }
     }
@@ -81,12 +89,32 @@ async fn main() {
     println!("each row is a fresh child process; {MEMORY_PER_PAGE} sessions a page, no server latency");
 }
 
-fn client(base_url: &str) -> cplug_client::Client {
+fn client(base_url: &str, page_concurrency: usize) -> cplug_client::Client {
+    cplug_client::Client::builder(base_url)
+        .bearer_token(TOKEN)
+        .company_id(COMPANY_ID)
+        .page_concurrency(page_concurrency)
+        .build()
+        .expect("the generated client rejected the loopback configuration")
+}
+
+fn client_with_default_concurrency(base_url: &str) -> cplug_client::Client {
     cplug_client::Client::builder(base_url)
         .bearer_token(TOKEN)
         .company_id(COMPANY_ID)
         .build()
         .expect("the generated client rejected the loopback configuration")
+}
+
+/// Lists every session with the generated `items()` stream, counting them as they arrive.
+async fn stream_items(client: &cplug_client::Client, per_page: u64) -> usize {
+    client
+        .list_user_sessions()
+        .per_page(per_page as i64)
+        .items()
+        .try_fold(0, |count, _session| async move { Ok(count + 1) })
+        .await
+        .expect("a page request failed")
 }
 
 /// Runs `list` once and returns its wall time in seconds; panics when it lists the wrong count.
@@ -144,18 +172,21 @@ async fn buffered(client: &cplug_client::Client, per_page: u64, concurrency: usi
 
 fn memory_label(method: &str) -> &'static str {
     match method {
+        "stream" => "`items()` stream, each session dropped",
         "sequential" => "sequential `send()`, each page dropped",
         "collect" => "sequential `send()`, every session kept in a `Vec`",
         _ => "unknown",
     }
 }
 
-/// Runs this program as a child that lists `items` sessions with `method` and returns its peak
-/// resident set size in KiB.
-fn run_memory_child(base_url: &str, items: u64, method: &str) -> String {
+/// Runs this program as a child that lists `items` sessions with `method`, with up to
+/// `concurrency` page requests in flight for the stream, and returns its peak resident set size
+/// in KiB.
+fn run_memory_child(base_url: &str, items: u64, method: &str, concurrency: usize) -> String {
     let program = std::env::current_exe().expect("cannot find this program's path");
     let output = Command::new(program)
         .args(["memory-child", "--base-url", base_url, "--items", &items.to_string(), "--method", method])
+        .args(["--concurrency", &concurrency.to_string()])
         .output()
         .expect("failed to start the memory child process");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -171,13 +202,15 @@ async fn memory_child() {
     let base_url: String = cplug_bench::argument("base-url", String::new());
     let items: u64 = cplug_bench::argument("items", 0);
     let method: String = cplug_bench::argument("method", String::new());
-    let client = client(&base_url);
+    let concurrency: usize = cplug_bench::argument("concurrency", 8);
+    let client = client(&base_url, concurrency);
 
     let count = match method.as_str() {
+        "stream" => stream_items(&client, MEMORY_PER_PAGE).await,
         "sequential" => sequential(&client, MEMORY_PER_PAGE).await,
         "collect" => collect_all(&client).await.len(),
         _ => {
-            eprintln!("error: unknown --method `{method}`; expected sequential or collect");
+            eprintln!("error: unknown --method `{method}`; expected stream, sequential or collect");
             std::process::exit(2);
         }
     };
