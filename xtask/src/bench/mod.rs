@@ -178,19 +178,28 @@ fn read_proc_field(path: &str, field: &str) -> Option<String> {
     Some(line.split_once(':')?.1.trim().to_string())
 }
 
-/// Returns the first line that explains a failed run: a panic message, an error line or the last
-/// line of standard error, with `|` escaped for a Markdown table.
+/// Returns the line that explains a failed run, with `|` escaped for a Markdown table: a panic
+/// message, progenitor's `gen fail:` line from standard output, an error line or the last line of
+/// standard error. Lines longer than 200 characters are cut.
 fn failure_summary(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stderr.lines().collect();
+    let generation_failure = stdout.lines().find(|line| line.starts_with("gen fail:"));
     let summary = if let Some(index) = lines.iter().position(|line| line.contains("panicked at")) {
         let location = lines[index].rsplit('/').next().unwrap_or(lines[index]).trim_end_matches(':');
         let message = lines.get(index + 1).copied().unwrap_or_default();
         format!("panic at {location}: {message}")
+    } else if let Some(line) = generation_failure {
+        line.to_string()
     } else if let Some(line) = lines.iter().find(|line| line.starts_with("error") || line.starts_with("Error")) {
         line.to_string()
     } else {
         lines.iter().rev().find(|line| !line.trim().is_empty()).copied().unwrap_or("no message").to_string()
+    };
+    let summary = match summary.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}...", &summary[..cut]),
+        None => summary,
     };
     summary.replace('|', "\\|")
 }
