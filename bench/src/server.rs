@@ -118,3 +118,27 @@ fn session_json(index: u64) -> String {
         r#"{{"id":"eyRTdiI6IlRLRTg0MXVES1dPRncxN3lONUtOc0E9PSIsInZhbHVlIjoi{index:08}","user_name":"User {index}","expires_at":"2025-01-01T00:00:00Z","created_at":"2024-12-31T08:30:00-03:00"}}"#
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_body_decodes_as_spec_page() {
+        let page: cplug_client::types::UserSessionPage =
+            serde_json::from_str(&page_body(45, 3, 20)).expect("the page body does not match the spec's schema");
+        assert_eq!(page.data.sessions.len(), 5);
+        assert_eq!(page.meta.current_page, 3);
+        assert_eq!(page.meta.last_page, 3);
+        assert_eq!(page.meta.per_page, 20);
+        assert_eq!(page.meta.total, 45);
+        assert_eq!(page.data.sessions[0].user_name.as_deref(), Some("User 40"));
+    }
+
+    #[test]
+    fn page_body_past_last_page_is_empty() {
+        let page: cplug_client::types::UserSessionPage = serde_json::from_str(&page_body(10, 5, 20)).unwrap();
+        assert!(page.data.sessions.is_empty());
+        assert_eq!(page.meta.last_page, 1);
+    }
+}

@@ -32,3 +32,24 @@ pub fn percentile(durations: &[Duration], percentile: f64) -> Duration {
 pub fn millis(duration: Duration) -> String {
     format!("{:.3}", duration.as_secs_f64() * 1000.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_odd_and_even_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&[7.0]), 7.0);
+    }
+
+    #[test]
+    fn percentile_nearest_rank() {
+        let durations: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&durations, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&durations, 99.0), Duration::from_millis(99));
+        assert_eq!(percentile(&durations, 100.0), Duration::from_millis(100));
+        assert_eq!(percentile(&durations, 0.0), Duration::from_millis(1));
+    }
+}

@@ -203,3 +203,47 @@ fn failure_summary(output: &Output) -> String {
     };
     summary.replace('|', "\\|")
 }
+
+// Building an `ExitStatus` by hand needs the Unix extension trait.
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{ExitStatus, Output};
+
+    use super::*;
+
+    fn output(stdout: &str, stderr: &str) -> Output {
+        Output { status: ExitStatus::from_raw(1 << 8), stdout: stdout.into(), stderr: stderr.into() }
+    }
+
+    #[test]
+    fn failure_summary_prefers_panic_message() {
+        let stderr = "\nthread 'main' (7497) panicked at /registry/src/progenitor-impl/src/method.rs:1220:9:\n\
+                      assertion failed: response_types.len() <= 1\nstack backtrace:\n";
+        assert_eq!(
+            failure_summary(&output("", stderr)),
+            "panic at method.rs:1220:9: assertion failed: response_types.len() <= 1"
+        );
+    }
+
+    #[test]
+    fn failure_summary_uses_gen_fail_line() {
+        let stdout = "TYPE SPACE\ngen fail: UnexpectedFormat(\"duplicate operation ID: a\")\n";
+        let summary = failure_summary(&output(stdout, "Error: generation experienced errors\n"));
+        assert_eq!(summary, "gen fail: UnexpectedFormat(\"duplicate operation ID: a\")");
+    }
+
+    #[test]
+    fn failure_summary_escapes_pipes_and_cuts() {
+        let summary = failure_summary(&output("", &format!("error: a | b {}\n", "x".repeat(300))));
+        assert!(summary.starts_with("error: a \\| b "), "{summary}");
+        assert!(summary.ends_with("..."), "{summary}");
+    }
+
+    #[test]
+    fn median_seconds_of_even_count() {
+        let durations = [1, 4, 2, 3].map(Duration::from_secs);
+        assert_eq!(median_seconds(&durations), Some(2.5));
+        assert_eq!(median_seconds(&[]), None);
+    }
+}

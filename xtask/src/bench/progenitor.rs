@@ -79,3 +79,25 @@ pub fn sessions_spec_variant(spec: &Path, output: &Path) -> Result<PathBuf, Stri
     std::fs::write(output, text).map_err(|error| format!("cannot write {}: {error}", output.display()))?;
     Ok(output.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_variant_drops_error_bodies_only() {
+        let folder = std::env::temp_dir().join(format!("cplug-bench-variant-{}", std::process::id()));
+        let path = sessions_spec_variant(&cplug_spec::spec_path(), &folder.join("variant.json")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&folder).unwrap();
+
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let responses = &value["paths"]["/api/v3/users/sessions"]["get"]["responses"];
+        assert!(responses["200"].get("content").is_some());
+        for status in ["400", "401", "404", "422"] {
+            assert!(responses[status].get("content").is_none(), "status {status} kept its body");
+            assert!(responses[status].get("description").is_some(), "status {status} lost its description");
+        }
+        assert!(value["components"]["schemas"].get("ValidationError").is_some());
+    }
+}
