@@ -208,7 +208,7 @@ impl HandWritten {
     }
 }
 
-/// How the hand-written client decodes the body.
+/// Decoder that the hand-written client uses for the body.
 #[derive(Clone, Copy)]
 enum Decoder {
     /// `serde_json::from_slice`, what most hand-written code does.
