@@ -18,7 +18,9 @@ mod retry;
 mod secret;
 
 pub use auth::{Auth, AuthError, TokenFuture, TokenSource};
-pub use client::{BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{
+    BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
+};
 pub use error::Error;
 pub use oauth::{
     ClientAuthentication, PasswordCredentials, PasswordGrant, TokenRequestEncoding, DEFAULT_REFRESH_MARGIN,

@@ -66,7 +66,9 @@ impl RawResponse {
 }
 
 /// A decoded response body together with the response's status and headers.
-#[derive(Debug, Clone)]
+///
+/// `Debug` lists header names only, because values such as `Set-Cookie` can carry session ids.
+#[derive(Clone)]
 pub struct ResponseValue<T> {
     status: StatusCode,
     headers: HeaderMap,
@@ -87,6 +89,16 @@ impl<T> ResponseValue<T> {
     /// Returns the decoded body, dropping status and headers.
     pub fn into_inner(self) -> T {
         self.value
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ResponseValue<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseValue")
+            .field("status", &self.status)
+            .field("headers", &crate::error::HeaderNames(&self.headers))
+            .field("value", &self.value)
+            .finish()
     }
 }
 
