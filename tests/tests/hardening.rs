@@ -197,3 +197,18 @@ async fn page_walk_survives_largest_page_number() {
     assert_eq!(pages.len(), 2);
     assert_eq!(api.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn page_walk_from_zero_is_rejected() {
+    let api = TestServer::start(|_| CannedResponse::json(200, &page_body())).await;
+    let client = Client::builder(api.base_url()).bearer_token(TOKEN).company_id(12).build().expect("valid");
+
+    let results: Vec<_> = futures::StreamExt::collect::<Vec<_>>(client.list_user_sessions().page(-5).pages()).await;
+
+    assert_eq!(results.len(), 1);
+    match &results[0] {
+        Err(Error::InvalidRequest(message)) => assert!(message.contains("-5"), "{message}"),
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+    assert!(api.requests().is_empty());
+}

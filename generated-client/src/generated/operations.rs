@@ -168,6 +168,16 @@ impl ListUserSessions {
             .as_ref()
             .map(::cplug_runtime::pagination::PageNumber::to_page_number)
             .unwrap_or(1);
+        if first_page < 1 {
+            let error = Error::InvalidRequest(
+                ::std::format!("the first page must be 1 or more, got {first_page}"),
+            );
+            return ::std::boxed::Box::pin(
+                ::cplug_runtime::reexports::futures::stream::once(async move {
+                    Err(error)
+                }),
+            );
+        }
         let concurrency = self.client.runtime().page_concurrency();
         let fetch = move |page_number: i64| {
             let mut request = self.clone();
