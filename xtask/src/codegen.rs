@@ -31,6 +31,7 @@ pub fn options() -> Options {
     }
 }
 
+/// Regenerates the committed client, or only compares it in [`Mode::Check`].
 pub fn run(mode: Mode) -> ExitCode {
     let root = workspace_root();
     let spec = cplug_spec::spec_path();
