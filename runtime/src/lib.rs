@@ -6,6 +6,7 @@
 //! generated client shares one tested implementation.
 
 pub mod auth;
+mod body;
 mod client;
 mod error;
 mod params;
@@ -13,6 +14,7 @@ mod response;
 mod secret;
 
 pub use auth::{Auth, AuthError, TokenFuture, TokenSource};
+pub use body::{bytes_body, form_body, json_body, multipart_body, text_body, EncodedBody};
 pub use client::{BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::Error;
 pub use params::{encode_path_segment, to_parameter_string};
