@@ -123,6 +123,18 @@ pub enum TypeRef {
     I32,
     /// `i64`.
     I64,
+    /// `i8`, from `format: int8`.
+    I8,
+    /// `i16`, from `format: int16`.
+    I16,
+    /// `u8`, from `format: uint8`.
+    U8,
+    /// `u16`, from `format: uint16`.
+    U16,
+    /// `u32`, from `format: uint32`.
+    U32,
+    /// `u64`, from `format: uint64`.
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -143,6 +155,8 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A value that may be `null`.
     Nullable(Box<TypeRef>),
+    /// A named type stored on the heap because it contains itself.
+    Boxed(Box<TypeRef>),
 }
 
 /// An operation of the API.
@@ -170,6 +184,38 @@ pub struct Operation {
     pub secured: bool,
     /// Page walking, when the operation declares `x-pagination`.
     pub pagination: Option<Pagination>,
+    /// Request body, when the operation takes one.
+    pub body: Option<RequestBody>,
+    /// Name of the enum of success responses, when the 2xx responses have different bodies.
+    pub success_enum: Option<String>,
+}
+
+/// The request body of an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestBody {
+    /// How the value is encoded.
+    pub encoding: BodyEncoding,
+    /// Media type sent as `Content-Type`; `*/*` and wildcards become a concrete type.
+    pub media_type: String,
+    /// Whether the spec requires a body; a required body is an argument of the client method.
+    pub required: bool,
+    /// `description`.
+    pub doc: Option<String>,
+}
+
+/// How a request body is encoded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyEncoding {
+    /// JSON of this type.
+    Json(TypeRef),
+    /// `application/x-www-form-urlencoded` of the properties of this type.
+    Form(TypeRef),
+    /// `multipart/form-data`, one part per property of this type.
+    Multipart(TypeRef),
+    /// Raw bytes, such as `application/octet-stream`.
+    Bytes,
+    /// Text, such as `text/plain`.
+    Text,
 }
 
 /// Where a parameter goes.

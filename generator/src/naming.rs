@@ -107,6 +107,13 @@ impl Scope {
 /// Returns the variant name for an HTTP status, from its reason phrase.
 pub fn status_variant(code: u16) -> String {
     let reason = match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
         400 => "BadRequest",
         401 => "Unauthorized",
         402 => "PaymentRequired",

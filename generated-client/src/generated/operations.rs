@@ -123,6 +123,7 @@ impl ListUserSessions {
         Ok(request)
     }
 }
+#[allow(clippy::match_single_binding)]
 fn decode_list_user_sessions(
     response: RawResponse,
 ) -> ::std::result::Result<
@@ -171,7 +172,6 @@ pub enum ListUserSessionsError {
 }
 impl ::std::fmt::Display for ListUserSessionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        #[allow(unreachable_patterns)]
         match self {
             Self::BadRequest(_) => {
                 f.write_str(

@@ -4,7 +4,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{doc_attributes, ident, rust_type};
-use crate::ir::{Api, Operation, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Parameter, ParameterLocation, RequestBody, Response, ResponseBody, StatusMatch, TypeRef,
+};
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
     let operations = api.operations.iter().map(emit_operation);
@@ -35,33 +37,81 @@ pub(super) fn operation_doc(operation: &Operation) -> TokenStream {
 /// Returns the parameters that become arguments of the client method: required ones without a
 /// client-wide default.
 pub(super) fn required_arguments(operation: &Operation) -> Vec<(Ident, TokenStream)> {
-    operation
+    let parameters = operation
         .parameters
         .iter()
         .filter(|parameter| is_argument(parameter))
-        .map(|parameter| (ident(&parameter.name), rust_type(&parameter.ty)))
-        .collect()
+        .map(|parameter| (ident(&parameter.name), rust_type(&parameter.ty)));
+    let body = operation.body.as_ref().filter(|body| body.required).map(|body| (body_ident(), body_type(body)));
+    parameters.chain(body).collect()
+}
+
+/// Name of the builder field and method that hold the request body; lowering reserves it.
+fn body_ident() -> Ident {
+    ident("body")
+}
+
+/// Returns the Rust type of a request body.
+fn body_type(body: &RequestBody) -> TokenStream {
+    match &body.encoding {
+        BodyEncoding::Json(ty) | BodyEncoding::Form(ty) | BodyEncoding::Multipart(ty) => rust_type(ty),
+        BodyEncoding::Bytes => quote! { ::cplug_runtime::reexports::bytes::Bytes },
+        BodyEncoding::Text => quote! { ::std::string::String },
+    }
+}
+
+/// Returns the Rust type of a response body.
+fn response_body_type(body: &ResponseBody) -> Option<TokenStream> {
+    match body {
+        ResponseBody::Json(ty) => Some(rust_type(ty)),
+        ResponseBody::Text => Some(quote! { ::std::string::String }),
+        ResponseBody::Bytes => Some(quote! { ::cplug_runtime::reexports::bytes::Bytes }),
+        ResponseBody::None => None,
+    }
 }
 
 fn is_argument(parameter: &Parameter) -> bool {
     parameter.required && parameter.client_default.is_none()
 }
 
-/// Returns the success type of an operation: the body of its first 2xx response.
+/// Returns the success type of an operation: the enum of its 2xx responses when their bodies
+/// differ, or else the body they share.
 fn success_type(operation: &Operation) -> TokenStream {
-    match operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body) {
-        Some(ResponseBody::Json(ty)) => rust_type(ty),
-        Some(ResponseBody::Text) => quote! { ::std::string::String },
-        Some(ResponseBody::Bytes) => quote! { ::cplug_runtime::reexports::bytes::Bytes },
-        Some(ResponseBody::None) | None => quote! { () },
+    if let Some(name) = &operation.success_enum {
+        let name = ident(name);
+        return quote! { #name };
     }
+    let body = operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body);
+    body.and_then(response_body_type).unwrap_or_else(|| quote! { () })
 }
 
 fn emit_operation(operation: &Operation) -> TokenStream {
     let builder = emit_builder(operation);
     let decode = emit_decode(operation);
+    let success = emit_success_enum(operation);
     let error = emit_error_enum(operation);
-    quote! { #builder #decode #error }
+    quote! { #builder #decode #success #error }
+}
+
+/// Emits the enum of success responses, one variant per 2xx response.
+fn emit_success_enum(operation: &Operation) -> Option<TokenStream> {
+    let name = ident(operation.success_enum.as_ref()?);
+    let doc = format!(" Success responses documented for `{}`.", operation.operation_id);
+    let variants = operation.responses.iter().filter(|response| response.is_success()).map(|response| {
+        let variant = ident(&response.variant);
+        let doc = doc_attributes(Some(&format!("{}: {}", status_label(response.status), response.doc)));
+        match response_body_type(&response.body) {
+            Some(body) => quote! { #doc #variant(#body), },
+            None => quote! { #doc #variant, },
+        }
+    });
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #( #variants )*
+        }
+    })
 }
 
 fn emit_builder(operation: &Operation) -> TokenStream {
@@ -97,6 +147,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
         }
     });
     let setters = operation.parameters.iter().filter(|parameter| !is_argument(parameter)).map(emit_setter);
+    let (body_field, body_initializer, body_setter) = emit_body_member(operation);
     let build_request = emit_build_request(operation);
 
     quote! {
@@ -106,15 +157,18 @@ fn emit_builder(operation: &Operation) -> TokenStream {
         pub struct #builder {
             client: super::Client,
             #( #fields )*
+            #body_field
             timeout: ::std::option::Option<::std::time::Duration>,
         }
 
         impl #builder {
             pub(crate) fn new(client: super::Client, #( #argument_params ),*) -> Self {
-                Self { client, #( #initializers )* timeout: ::std::option::Option::None }
+                Self { client, #( #initializers )* #body_initializer timeout: ::std::option::Option::None }
             }
 
             #( #setters )*
+
+            #body_setter
 
             /// Sets the whole-request timeout for this request only.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -141,7 +195,9 @@ fn emit_builder(operation: &Operation) -> TokenStream {
 
 fn emit_setter(parameter: &Parameter) -> TokenStream {
     let name = ident(&parameter.name);
-    let doc = doc_attributes(parameter.doc.as_deref().or(Some(&format!("`{}`", parameter.wire_name))));
+    let fallback = format!("Sets `{}`.", parameter.wire_name);
+    let doc = parameter.doc.as_deref().filter(|doc| !doc.trim().is_empty()).unwrap_or(&fallback);
+    let doc = doc_attributes(Some(doc));
     let note = parameter.client_default.as_ref().map(|default| {
         let text = format!(" Overrides the client-wide value set with `ClientBuilder::{default}`.");
         quote! { #[doc = ""] #[doc = #text] }
@@ -168,18 +224,66 @@ fn emit_setter(parameter: &Parameter) -> TokenStream {
     }
 }
 
+/// Emits the builder's body field, its initializer and, for an optional body, its setter.
+fn emit_body_member(operation: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+    let Some(body) = &operation.body else {
+        return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+    };
+    let name = body_ident();
+    let ty = body_type(body);
+    if body.required {
+        return (quote! { #name: #ty, }, quote! { #name, }, TokenStream::new());
+    }
+    let doc = body.doc.as_deref().filter(|doc| !doc.trim().is_empty()).unwrap_or("Sets the request body.");
+    let doc = doc_attributes(Some(doc));
+    let setter = quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.#name = ::std::option::Option::Some(value);
+            self
+        }
+    };
+    (quote! { #name: ::std::option::Option<#ty>, }, quote! { #name: ::std::option::Option::None, }, setter)
+}
+
+/// Emits the statement that encodes the body into `request`.
+fn emit_body_encoding(body: &RequestBody) -> TokenStream {
+    let media_type = &body.media_type;
+    let encode = |value: TokenStream| match &body.encoding {
+        BodyEncoding::Json(_) => quote! { ::cplug_runtime::json_body(#media_type, #value) },
+        BodyEncoding::Form(_) => quote! { ::cplug_runtime::form_body(#media_type, #value) },
+        BodyEncoding::Multipart(_) => quote! { ::cplug_runtime::multipart_body(#value) },
+        BodyEncoding::Bytes => quote! { ::cplug_runtime::bytes_body(#media_type, #value) },
+        BodyEncoding::Text => quote! { ::cplug_runtime::text_body(#media_type, #value) },
+    };
+    let name = body_ident();
+    if body.required {
+        let encoded = encode(quote! { &self.#name });
+        quote! { request.body = ::std::option::Option::Some(#encoded?); }
+    } else {
+        let encoded = encode(quote! { value });
+        quote! {
+            if let ::std::option::Option::Some(value) = &self.#name {
+                request.body = ::std::option::Option::Some(#encoded?);
+            }
+        }
+    }
+}
+
 fn emit_build_request(operation: &Operation) -> TokenStream {
     let operation_id = &operation.operation_id;
     let template = &operation.path;
     let method = format_ident!("{}", operation.http_method);
     let path = emit_path(operation);
     let parameters = operation.parameters.iter().filter(|p| p.location != ParameterLocation::Path).map(emit_parameter);
+    let body = operation.body.as_ref().map(emit_body_encoding);
     quote! {
         fn build_request(&self) -> ::std::result::Result<Request, Error<::std::convert::Infallible>> {
             #path
             let mut request = Request::new(#operation_id, ::cplug_runtime::reexports::http::Method::#method, #template, path);
             request.timeout = self.timeout;
             #( #parameters )*
+            #body
             Ok(request)
         }
     }
@@ -193,9 +297,7 @@ fn emit_path(operation: &Operation) -> TokenStream {
         let Some(length) = rest[start..].find('}') else { break };
         let literal = &rest[..start];
         let wire_name = &rest[start + 1..start + length];
-        if !literal.is_empty() {
-            pieces.push(quote! { path.push_str(#literal); });
-        }
+        pieces.extend(push_literal(literal));
         match operation.parameters.iter().find(|p| p.location == ParameterLocation::Path && p.wire_name == wire_name) {
             Some(parameter) => {
                 let value = parameter_value(parameter);
@@ -210,12 +312,21 @@ fn emit_path(operation: &Operation) -> TokenStream {
         }
         rest = &rest[start + length + 1..];
     }
-    if !rest.is_empty() {
-        pieces.push(quote! { path.push_str(#rest); });
-    }
+    pieces.extend(push_literal(rest));
     quote! {
         let mut path = ::std::string::String::new();
         #( #pieces )*
+    }
+}
+
+/// Emits code that appends a literal part of the path template, if there is one.
+fn push_literal(literal: &str) -> Option<TokenStream> {
+    let mut characters = literal.chars();
+    match (characters.next(), characters.next()) {
+        (None, _) => None,
+        // clippy asks for `push` with a `char` when the literal is one character long.
+        (Some(character), None) => Some(quote! { path.push(#character); }),
+        _ => Some(quote! { path.push_str(#literal); }),
     }
 }
 
@@ -277,10 +388,16 @@ fn emit_decode(operation: &Operation) -> TokenStream {
     let decode = format_ident!("decode_{}", operation.method_name.trim_start_matches("r#"));
     let error = format_ident!("{}Error", operation.type_name);
     let success = success_type(operation);
-    let arms = operation.responses.iter().map(|response| emit_decode_arm(response, &error));
+    let success_enum = operation.success_enum.as_deref().map(ident);
+    // Single codes before ranges before `default`, so no arm is unreachable.
+    let mut ordered: Vec<&Response> = operation.responses.iter().collect();
+    ordered.sort_by_key(|response| response.status);
+    let arms = ordered.into_iter().map(|response| emit_decode_arm(response, &error, success_enum.as_ref()));
     let has_default = operation.responses.iter().any(|response| response.status == StatusMatch::Default);
     let fallback = (!has_default).then(|| quote! { _ => Err(response.into_unexpected()), });
     quote! {
+        // An operation that documents only `default` has a match with one arm.
+        #[allow(clippy::match_single_binding)]
         fn #decode(response: RawResponse) -> ::std::result::Result<ResponseValue<#success>, Error<#error>> {
             match response.status.as_u16() {
                 #( #arms )*
@@ -290,7 +407,7 @@ fn emit_decode(operation: &Operation) -> TokenStream {
     }
 }
 
-fn emit_decode_arm(response: &Response, error: &Ident) -> TokenStream {
+fn emit_decode_arm(response: &Response, error: &Ident, success_enum: Option<&Ident>) -> TokenStream {
     let pattern = match response.status {
         StatusMatch::Code(code) => {
             let code = proc_macro2::Literal::u16_unsuffixed(code);
@@ -309,6 +426,19 @@ fn emit_decode_arm(response: &Response, error: &Ident) -> TokenStream {
         ResponseBody::Bytes => quote! { response.body.clone() },
         ResponseBody::None => quote! { () },
     };
+    if let (true, Some(success_enum)) = (response.is_success(), success_enum) {
+        let variant = ident(&response.variant);
+        let value = match response.body {
+            ResponseBody::None => quote! { #success_enum::#variant },
+            _ => quote! { #success_enum::#variant(#decode_body) },
+        };
+        return quote! {
+            #pattern => {
+                let value = #value;
+                Ok(response.with_value(value))
+            }
+        };
+    }
     if response.is_success() {
         return quote! {
             #pattern => {
@@ -366,7 +496,19 @@ fn emit_error_enum(operation: &Operation) -> TokenStream {
         let text = format!("{}: {}", status_label(response.status), first_line(&response.doc));
         quote! { #pattern => f.write_str(#text), }
     });
-    let empty = errors.is_empty().then(|| quote! { _ => ::std::result::Result::Ok(()), });
+    // An enum without variants has no value to format, so its `Display` matches on nothing.
+    let display_body = if errors.is_empty() {
+        quote! {
+            let _ = f;
+            match *self {}
+        }
+    } else {
+        quote! {
+            match self {
+                #( #display_arms )*
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
@@ -376,11 +518,7 @@ fn emit_error_enum(operation: &Operation) -> TokenStream {
 
         impl ::std::fmt::Display for #error {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                #[allow(unreachable_patterns)]
-                match self {
-                    #( #display_arms )*
-                    #empty
-                }
+                #display_body
             }
         }
 

@@ -215,21 +215,64 @@ fn emit_integer_enum(name: &str, doc: TokenStream, variants: &[IntegerVariant]) 
 }
 
 fn emit_union(name: &str, doc: TokenStream, variants: &[UnionVariant], tag: Option<&str>) -> TokenStream {
+    match tag {
+        Some(tag) => emit_tagged_union(name, doc, variants, tag),
+        None => emit_untagged_union(name, doc, variants),
+    }
+}
+
+/// Emits a union serde decodes by trying each variant in order.
+fn emit_untagged_union(name: &str, doc: TokenStream, variants: &[UnionVariant]) -> TokenStream {
     let type_ident = ident(name);
     let names = variants.iter().map(|variant| ident(&variant.name));
     let types = variants.iter().map(|variant| rust_type(&variant.ty));
-    let representation = match tag {
-        Some(tag) => quote! { #[serde(tag = #tag)] },
-        None => quote! { #[serde(untagged)] },
-    };
-    let renames =
-        variants.iter().map(|variant| variant.tag_value.as_ref().map(|value| quote! { #[serde(rename = #value)] }));
+    let variant_docs = variants.iter().map(|variant| format!(" A value of the `{}` alternative.", variant.name));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #representation
+        #[serde(untagged)]
         pub enum #type_ident {
-            #( #renames #names(#types), )*
+            #( #[doc = #variant_docs] #names(#types), )*
+        }
+    }
+}
+
+/// Emits a union chosen by the value of a discriminator property. The property stays in the
+/// object handed to the variant, so variant structs that declare it still decode, and a value
+/// this version of the spec does not list is kept as JSON.
+fn emit_tagged_union(name: &str, doc: TokenStream, variants: &[UnionVariant], tag: &str) -> TokenStream {
+    let type_ident = ident(name);
+    let names: Vec<_> = variants.iter().map(|variant| ident(&variant.name)).collect();
+    let types = variants.iter().map(|variant| rust_type(&variant.ty));
+    let values: Vec<&str> = variants.iter().map(|variant| variant.tag_value.as_deref().unwrap_or("")).collect();
+    let variant_docs = values.iter().map(|value| format!(" The object whose `{tag}` is `{value}`."));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #type_ident {
+            #( #[doc = #variant_docs] #names(#types), )*
+            /// An object whose discriminator value this version of the spec does not list, kept as received.
+            Unknown(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #type_ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #( Self::#names(value) => ::serde::Serialize::serialize(value, serializer), )*
+                    Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #type_ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                match tag.as_deref() {
+                    #( ::std::option::Option::Some(#values) => ::serde_json::from_value(value).map(Self::#names).map_err(<D::Error as ::serde::de::Error>::custom), )*
+                    _ => ::std::result::Result::Ok(Self::Unknown(value)),
+                }
+            }
         }
     }
 }

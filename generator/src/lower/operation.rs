@@ -7,7 +7,7 @@ use openapiv3::{
 use super::schema::{unescape_pointer_token, SchemaLowering};
 use crate::diag::{join_pointer, Reporter};
 use crate::ir::{
-    ClientDefault, Operation, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
+    BodyEncoding, ClientDefault, Operation, RequestBody, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
     TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
@@ -16,7 +16,8 @@ use crate::naming::{self, Scope};
 const RESERVED_METHOD_NAMES: &[&str] = &["builder", "runtime", "new", "clone", "fmt"];
 
 /// Builder method names the generated request builders already use.
-const RESERVED_BUILDER_METHODS: &[&str] = &["send", "send_with_response", "pages", "items", "timeout", "new", "client"];
+const RESERVED_BUILDER_METHODS: &[&str] =
+    &["send", "send_with_response", "pages", "items", "timeout", "new", "client", "body", "build_request"];
 
 pub(super) struct OperationLowering<'a, 's> {
     openapi: &'a OpenAPI,
@@ -75,13 +76,9 @@ impl<'a, 's> OperationLowering<'a, 's> {
         let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
         let type_name = self.schemas.claim_type_name(&operation_id);
 
-        if operation.request_body.is_some() {
-            report.error(
-                &join_pointer(pointer, "requestBody"),
-                format!("operation `{operation_id}` has a request body, which this generator does not support yet"),
-                "remove the request body or generate this operation by hand",
-            );
-        }
+        let body = operation.request_body.as_ref().and_then(|body| {
+            self.lower_request_body(&type_name, body, &join_pointer(pointer, "requestBody"), report)
+        });
 
         let mut parameter_names = Scope::with_reserved(RESERVED_BUILDER_METHODS);
         let mut parameters = Vec::new();
@@ -114,6 +111,7 @@ impl<'a, 's> OperationLowering<'a, 's> {
             }
         };
         let pagination = lower_pagination_extension(operation, &parameters, pointer, report);
+        let success_enum = self.success_enum_name(&type_name, &responses);
 
         Some(Operation {
             operation_id,
@@ -127,7 +125,74 @@ impl<'a, 's> OperationLowering<'a, 's> {
             responses,
             secured,
             pagination,
+            body,
+            success_enum,
         })
+    }
+
+    /// Claims a name for the enum of success responses when the 2xx responses differ in body type.
+    fn success_enum_name(&mut self, type_name: &str, responses: &[Response]) -> Option<String> {
+        let mut bodies = responses.iter().filter(|response| response.is_success()).map(|response| &response.body);
+        let first = bodies.next()?;
+        if bodies.all(|body| body == first) {
+            return None;
+        }
+        Some(self.schemas.claim_type_name(&format!("{type_name} Success")))
+    }
+
+    /// Lowers a request body, choosing one media type when several are offered: JSON first, then
+    /// form, multipart, text and finally raw bytes.
+    fn lower_request_body(
+        &mut self,
+        type_name: &str,
+        body: &'a ReferenceOr<openapiv3::RequestBody>,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Option<RequestBody> {
+        let (body, pointer) = match body {
+            ReferenceOr::Item(body) => (body, pointer.to_string()),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/requestBodies/").map(unescape_pointer_token);
+                let found = key.as_ref().and_then(|key| self.openapi.components.as_ref()?.request_bodies.get(key));
+                match (found, key) {
+                    (Some(ReferenceOr::Item(body)), Some(key)) => (body, join_pointer("/components/requestBodies", &key)),
+                    _ => {
+                        report.error(
+                            &join_pointer(pointer, "$ref"),
+                            format!("unresolvable request body reference `{reference}`"),
+                            "point the `$ref` at an existing entry of `#/components/requestBodies`",
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let openapiv3::RequestBody { description, content, required, extensions: _ } = body;
+        let Some((media_type, media)) = content.iter().min_by_key(|(media_type, _)| body_preference(media_type)) else {
+            report.warning(&pointer, "the request body lists no media type under `content`, so the client sends none");
+            return None;
+        };
+        let media_pointer = join_pointer(&join_pointer(&pointer, "content"), media_type);
+        let context = format!("{type_name} body");
+        let mut schema_type = |report: &mut Reporter<'_>| match &media.schema {
+            Some(schema) => self.schemas.lower_schema_ref(&context, schema, &join_pointer(&media_pointer, "schema"), report),
+            None => TypeRef::Json,
+        };
+        let essence = media_essence(media_type);
+        let (encoding, sent_type) = match body_preference(media_type) {
+            0 => {
+                let sent = if essence.contains('*') { "application/json".to_string() } else { media_type.clone() };
+                (BodyEncoding::Json(schema_type(report)), sent)
+            }
+            1 => (BodyEncoding::Form(schema_type(report)), media_type.clone()),
+            2 => (BodyEncoding::Multipart(schema_type(report)), "multipart/form-data".to_string()),
+            3 => (BodyEncoding::Text, media_type.clone()),
+            _ => {
+                let sent = if essence.contains('*') { "application/octet-stream".to_string() } else { media_type.clone() };
+                (BodyEncoding::Bytes, sent)
+            }
+        };
+        Some(RequestBody { encoding, media_type: sent_type, required: *required, doc: description.clone() })
     }
 
     fn lower_parameter(
@@ -328,6 +393,27 @@ impl<'a, 's> OperationLowering<'a, 's> {
             return ResponseBody::Text;
         }
         ResponseBody::Bytes
+    }
+}
+
+/// Returns the lower-cased media type without parameters, such as `application/json`.
+fn media_essence(media: &str) -> String {
+    media.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// Ranks a request body media type: 0 JSON, 1 form, 2 multipart, 3 text, 4 anything else.
+fn body_preference(media: &str) -> u8 {
+    let essence = media_essence(media);
+    if is_json_media_type(&essence) {
+        0
+    } else if essence == "application/x-www-form-urlencoded" {
+        1
+    } else if essence.starts_with("multipart/") {
+        2
+    } else if essence.starts_with("text/") {
+        3
+    } else {
+        4
     }
 }
 
