@@ -246,6 +246,24 @@ pub struct Parameter {
     pub doc: Option<String>,
     /// Name of the client-wide default this parameter falls back to.
     pub client_default: Option<String>,
+    /// How the value is written, from the parameter's `style` and `explode`.
+    pub encoding: ParameterEncoding,
+}
+
+/// How a parameter value becomes text on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParameterEncoding {
+    /// One value in its text form.
+    Single,
+    /// An array sent as one query pair per item (`form` with `explode: true`).
+    Repeated,
+    /// An array joined with this separator (`form` without `explode`, `spaceDelimited`,
+    /// `pipeDelimited`, and `simple` in paths and headers).
+    Delimited(char),
+    /// An object sent as one query pair per property (`form` with `explode: true`).
+    ObjectExploded,
+    /// An object sent as `name[property]=value` pairs (`deepObject`).
+    DeepObject,
 }
 
 /// A client-wide default value for a parameter, set once on the client builder.

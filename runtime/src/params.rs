@@ -38,9 +38,62 @@ pub fn to_parameter_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
     }
 }
 
+/// Joins the text forms of `items` with `separator`, as the `form` (without `explode`),
+/// `spaceDelimited`, `pipeDelimited` and `simple` styles send arrays.
+pub fn join_values<T: serde::Serialize>(items: &[T], separator: char) -> String {
+    let texts: Vec<String> = items.iter().map(to_parameter_string).collect();
+    texts.join(&separator.to_string())
+}
+
+/// Returns the query pairs of an object parameter: one `property=value` pair per property for
+/// the exploded `form` style, or `name[property]=value` pairs for `deepObject`. Arrays repeat the
+/// pair once per item and `null` properties are left out.
+pub fn object_query_pairs<T: serde::Serialize + ?Sized>(name: &str, value: &T, deep: bool) -> Vec<(String, String)> {
+    let properties = match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(properties)) => properties,
+        Ok(serde_json::Value::Null) | Err(_) => return Vec::new(),
+        Ok(other) => return vec![(name.to_string(), to_parameter_string(&other))],
+    };
+    let mut pairs = Vec::new();
+    for (property, value) in properties {
+        let key = if deep { format!("{name}[{property}]") } else { property };
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => {
+                pairs.extend(items.iter().map(|item| (key.clone(), to_parameter_string(item))));
+            }
+            other => pairs.push((key, to_parameter_string(&other))),
+        }
+    }
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delimited_arrays() {
+        assert_eq!(join_values(&[1, 2, 3], ','), "1,2,3");
+        assert_eq!(join_values(&["a", "b"], '|'), "a|b");
+        assert_eq!(join_values::<i64>(&[], ' '), "");
+    }
+
+    #[test]
+    fn object_pairs_by_style() {
+        let value = serde_json::json!({"role": "admin", "ids": [1, 2], "gone": null});
+        let deep = object_query_pairs("filter", &value, true);
+        assert_eq!(
+            deep,
+            vec![
+                ("filter[role]".to_string(), "admin".to_string()),
+                ("filter[ids]".to_string(), "1".to_string()),
+                ("filter[ids]".to_string(), "2".to_string())
+            ]
+        );
+        let form = object_query_pairs("filter", &value, false);
+        assert_eq!(form[0], ("role".to_string(), "admin".to_string()));
+    }
 
     #[test]
     fn path_segment_escapes_separators() {

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::{doc_attributes, ident, rust_type};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Parameter, ParameterLocation, RequestBody, Response, ResponseBody, StatusMatch, TypeRef,
+    Api, BodyEncoding, Operation, Parameter, ParameterEncoding, ParameterLocation, RequestBody, Response, ResponseBody, StatusMatch, TypeRef,
 };
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
@@ -300,9 +300,9 @@ fn emit_path(operation: &Operation) -> TokenStream {
         pieces.extend(push_literal(literal));
         match operation.parameters.iter().find(|p| p.location == ParameterLocation::Path && p.wire_name == wire_name) {
             Some(parameter) => {
-                let value = parameter_value(parameter);
+                let text = parameter_text(parameter.encoding, &parameter_value(parameter));
                 pieces.push(quote! {
-                    path.push_str(&::cplug_runtime::encode_path_segment(&::cplug_runtime::to_parameter_string(#value)));
+                    path.push_str(&::cplug_runtime::encode_path_segment(&#text));
                 });
             }
             None => {
@@ -341,16 +341,25 @@ fn parameter_value(parameter: &Parameter) -> TokenStream {
 fn emit_parameter(parameter: &Parameter) -> TokenStream {
     let name = ident(&parameter.name);
     let wire_name = &parameter.wire_name;
-    let add = |value: TokenStream| match (parameter.location, &parameter.ty) {
-        (ParameterLocation::Query, TypeRef::Vec(_)) => quote! {
-            for item in #value {
-                request.query(#wire_name, ::cplug_runtime::to_parameter_string(item));
+    let add = |value: TokenStream| {
+        let text = parameter_text(parameter.encoding, &value);
+        match (parameter.location, parameter.encoding) {
+            (ParameterLocation::Query, ParameterEncoding::Repeated) => quote! {
+                for item in #value {
+                    request.query(#wire_name, ::cplug_runtime::to_parameter_string(item));
+                }
+            },
+            (ParameterLocation::Query, ParameterEncoding::ObjectExploded | ParameterEncoding::DeepObject) => {
+                let deep = parameter.encoding == ParameterEncoding::DeepObject;
+                quote! {
+                    for (key, text) in ::cplug_runtime::object_query_pairs(#wire_name, #value, #deep) {
+                        request.query(&key, text);
+                    }
+                }
             }
-        },
-        (ParameterLocation::Query, _) => {
-            quote! { request.query(#wire_name, ::cplug_runtime::to_parameter_string(#value)); }
+            (ParameterLocation::Query, _) => quote! { request.query(#wire_name, #text); },
+            _ => quote! { request.header(#wire_name, #text)?; },
         }
-        _ => quote! { request.header(#wire_name, ::cplug_runtime::to_parameter_string(#value))?; },
     };
     if is_argument(parameter) {
         return add(quote! { &self.#name });
@@ -381,6 +390,15 @@ fn emit_parameter(parameter: &Parameter) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// Returns an expression for the text of one parameter value: arrays joined with their
+/// separator, anything else in its text form.
+fn parameter_text(encoding: ParameterEncoding, value: &TokenStream) -> TokenStream {
+    match encoding {
+        ParameterEncoding::Delimited(separator) => quote! { ::cplug_runtime::join_values(#value, #separator) },
+        _ => quote! { ::cplug_runtime::to_parameter_string(#value) },
     }
 }
 

@@ -7,7 +7,7 @@ use openapiv3::{
 use super::schema::{unescape_pointer_token, SchemaLowering};
 use crate::diag::{join_pointer, Reporter};
 use crate::ir::{
-    BodyEncoding, ClientDefault, Operation, RequestBody, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
+    BodyEncoding, ClientDefault, Operation, ParameterEncoding, RequestBody, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
     TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
@@ -24,6 +24,8 @@ pub(super) struct OperationLowering<'a, 's> {
     schemas: &'s mut SchemaLowering<'a>,
     method_names: Scope,
     defaults: Vec<ClientDefault>,
+    /// Operation ids seen so far, to warn about duplicates.
+    operation_ids: std::collections::BTreeSet<String>,
 }
 
 impl<'a, 's> OperationLowering<'a, 's> {
@@ -33,6 +35,7 @@ impl<'a, 's> OperationLowering<'a, 's> {
             schemas,
             method_names: Scope::with_reserved(RESERVED_METHOD_NAMES),
             defaults: Vec::new(),
+            operation_ids: std::collections::BTreeSet::new(),
         }
     }
 
@@ -73,6 +76,12 @@ impl<'a, 's> OperationLowering<'a, 's> {
         report: &mut Reporter<'_>,
     ) -> Option<Operation> {
         let operation_id = operation.operation_id.clone().unwrap_or_else(|| format!("{method} {path}"));
+        if !self.operation_ids.insert(operation_id.clone()) {
+            report.warning(
+                &join_pointer(pointer, "operationId"),
+                format!("operation id `{operation_id}` is used by an earlier operation too; this one gets a numbered method name"),
+            );
+        }
         let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
         let type_name = self.schemas.claim_type_name(&operation_id);
 
@@ -217,10 +226,20 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 }
             },
         };
-        let (data, location) = match parameter {
-            SpecParameter::Query { parameter_data, .. } => (parameter_data, ParameterLocation::Query),
-            SpecParameter::Header { parameter_data, .. } => (parameter_data, ParameterLocation::Header),
-            SpecParameter::Path { parameter_data, .. } => (parameter_data, ParameterLocation::Path),
+        let (data, location, query_style) = match parameter {
+            SpecParameter::Query { parameter_data, style, allow_reserved: _, allow_empty_value: _ } => {
+                (parameter_data, ParameterLocation::Query, Some(style))
+            }
+            SpecParameter::Header { parameter_data, style: _ } => (parameter_data, ParameterLocation::Header, None),
+            SpecParameter::Path { parameter_data, style } => {
+                if !matches!(style, openapiv3::PathStyle::Simple) {
+                    report.warning(
+                        &join_pointer(&pointer, "style"),
+                        format!("path parameter `{}` uses a `label` or `matrix` style; it is sent in the `simple` style", parameter_data.name),
+                    );
+                }
+                (parameter_data, ParameterLocation::Path, None)
+            }
             SpecParameter::Cookie { parameter_data, .. } => {
                 report.warning(
                     &pointer,
@@ -232,10 +251,16 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 return None;
             }
         };
-        let ty = match &data.format {
+        let (ty, is_object) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let context = format!("{type_name} {}", data.name);
-                self.schemas.lower_schema_ref(&context, schema, &join_pointer(&pointer, "schema"), report)
+                let ty = self.schemas.lower_schema_ref(&context, schema, &join_pointer(&pointer, "schema"), report);
+                // A parameter that is absent is not sent, so `nullable` adds nothing on the wire.
+                let ty = match ty {
+                    TypeRef::Nullable(inner) => *inner,
+                    other => other,
+                };
+                (ty, self.schemas.is_object(schema))
             }
             ParameterSchemaOrContent::Content(_) => {
                 report.error(
@@ -262,14 +287,16 @@ impl<'a, 's> OperationLowering<'a, 's> {
             Some(default) => names.claim(default),
             None => names.claim(&naming::value_name(&data.name, "param")),
         };
+        let encoding = parameter_encoding(query_style, data.explode, &ty, is_object);
         Some(Parameter {
             name,
             wire_name: data.name.clone(),
             location,
-            required: data.required,
+            required: data.required || location == ParameterLocation::Path,
             ty,
             doc: data.description.clone(),
             client_default,
+            encoding,
         })
     }
 
@@ -393,6 +420,33 @@ impl<'a, 's> OperationLowering<'a, 's> {
             return ResponseBody::Text;
         }
         ResponseBody::Bytes
+    }
+}
+
+/// Chooses how a parameter is written from its style (`form` unless given, for query parameters;
+/// `simple` for paths and headers), its `explode` (true by default only for `form`) and its type.
+fn parameter_encoding(
+    query_style: Option<&openapiv3::QueryStyle>,
+    explode: Option<bool>,
+    ty: &TypeRef,
+    is_object: bool,
+) -> ParameterEncoding {
+    let is_array = matches!(ty, TypeRef::Vec(_));
+    match query_style {
+        Some(openapiv3::QueryStyle::DeepObject) if is_object => ParameterEncoding::DeepObject,
+        Some(openapiv3::QueryStyle::Form) if explode.unwrap_or(true) => {
+            if is_array {
+                ParameterEncoding::Repeated
+            } else if is_object {
+                ParameterEncoding::ObjectExploded
+            } else {
+                ParameterEncoding::Single
+            }
+        }
+        Some(openapiv3::QueryStyle::SpaceDelimited) if is_array => ParameterEncoding::Delimited(' '),
+        Some(openapiv3::QueryStyle::PipeDelimited) if is_array => ParameterEncoding::Delimited('|'),
+        _ if is_array => ParameterEncoding::Delimited(','),
+        _ => ParameterEncoding::Single,
     }
 }
 

@@ -48,6 +48,47 @@ impl<'a> SchemaLowering<'a> {
         }
     }
 
+    /// Returns whether a schema, after following references, describes an object.
+    pub(crate) fn is_object(&self, schema: &ReferenceOr<impl std::borrow::Borrow<Schema>>) -> bool {
+        let mut current = match schema {
+            ReferenceOr::Item(schema) => schema.borrow(),
+            ReferenceOr::Reference { reference } => match self.resolve(reference) {
+                Some(schema) => schema,
+                None => return false,
+            },
+        };
+        // References to references are followed a bounded number of times, in case they loop.
+        for _ in 0..16 {
+            match &current.schema_kind {
+                SchemaKind::Type(Type::Object(_)) => return true,
+                SchemaKind::Any(any) => return !any.properties.is_empty() || any.additional_properties.is_some(),
+                SchemaKind::AllOf { all_of } => match all_of.first() {
+                    Some(ReferenceOr::Item(schema)) => current = schema,
+                    Some(ReferenceOr::Reference { reference }) => match self.resolve(reference) {
+                        Some(schema) => current = schema,
+                        None => return false,
+                    },
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Returns the component schema `reference` points at, following references between components.
+    fn resolve(&self, reference: &str) -> Option<&'a Schema> {
+        let mut reference = reference.to_string();
+        for _ in 0..16 {
+            let key = unescape_pointer_token(reference.strip_prefix(SCHEMA_REF_PREFIX)?);
+            match self.components.get(&key)? {
+                ReferenceOr::Item(schema) => return Some(schema),
+                ReferenceOr::Reference { reference: next } => reference = next.clone(),
+            }
+        }
+        None
+    }
+
     /// Claims a unique type name derived from `wanted`, for a type lowered later.
     pub(crate) fn claim_type_name(&mut self, wanted: &str) -> String {
         self.type_names.claim(&naming::type_name(wanted, "Type"))
@@ -145,14 +186,15 @@ impl<'a> SchemaLowering<'a> {
         for (json_name, property) in properties {
             let property_pointer = join_pointer(&join_pointer(pointer, "properties"), json_name);
             let context = format!("{name} {json_name}");
-            let (ty, doc, sensitive) = match property {
+            let (ty, doc, sensitive, one_direction) = match property {
                 ReferenceOr::Item(schema) => {
-                    let sensitive =
-                        schema.schema_data.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true));
-                    (self.lower_inline(&context, schema, &property_pointer, report), schema_doc(schema), sensitive)
+                    let data = &schema.schema_data;
+                    let sensitive = data.extensions.get("x-sensitive") == Some(&serde_json::Value::Bool(true));
+                    let ty = self.lower_inline(&context, schema, &property_pointer, report);
+                    (ty, property_doc(schema), sensitive, data.read_only || data.write_only)
                 }
                 ReferenceOr::Reference { reference } => {
-                    (self.lower_reference(reference, &property_pointer, report), None, false)
+                    (self.lower_reference(reference, &property_pointer, report), None, false, false)
                 }
             };
             let ty = match ty {
@@ -164,7 +206,9 @@ impl<'a> SchemaLowering<'a> {
                 json_name: json_name.clone(),
                 doc,
                 ty,
-                required: required.contains(json_name),
+                // A `readOnly` property is absent from requests and a `writeOnly` one from
+                // responses, so one type serves both directions only if such properties are optional.
+                required: required.contains(json_name) && !one_direction,
                 sensitive,
             });
         }
@@ -589,6 +633,31 @@ pub(crate) fn schema_doc(schema: &Schema) -> Option<String> {
     } else {
         Some(parts.join("\n\n"))
     }
+}
+
+/// Returns the documentation of a property: its title and description, then its default value
+/// and whether it is read-only or write-only.
+fn property_doc(schema: &Schema) -> Option<String> {
+    let data = &schema.schema_data;
+    let mut notes = Vec::new();
+    if let Some(default) = &data.default {
+        notes.push(format!("The server uses `{default}` when the property is absent."));
+    }
+    if data.read_only {
+        notes.push("Read-only: sent by the server, ignored in requests.".to_string());
+    }
+    if data.write_only {
+        notes.push("Write-only: sent in requests, never returned.".to_string());
+    }
+    let doc = schema_doc(schema);
+    if notes.is_empty() {
+        return doc;
+    }
+    let notes = notes.join(" ");
+    Some(match doc {
+        Some(doc) => format!("{doc}\n\n{notes}"),
+        None => notes,
+    })
 }
 
 /// Undoes RFC 6901 escaping of one pointer token.
