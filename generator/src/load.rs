@@ -126,6 +126,22 @@ fn to_openapi(path: &Path, value: &Value, positions: &PositionIndex) -> Result<o
         }]));
     }
 
+    let problems = crate::validate::validate(value);
+    if !problems.is_empty() {
+        let diagnostics = problems
+            .into_iter()
+            .map(|(pointer, message, help)| Diagnostic {
+                severity: Severity::Error,
+                file: path.to_path_buf(),
+                position: positions.find(&pointer),
+                pointer,
+                message,
+                help: Some(help),
+            })
+            .collect();
+        return Err(Diagnostics(diagnostics));
+    }
+
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value).map_err(|error| {
         let pointer = serde_path_to_pointer(error.path());
         Diagnostics(vec![Diagnostic {
