@@ -336,7 +336,7 @@ impl<'a> Checker<'a> {
                     self.problem(
                         &type_pointer,
                         format!("`type` must be one of `string`, `number`, `integer`, `boolean`, `array` or `object`, but it is `{name}`"),
-                        "OpenAPI 3.0 has no `null` type and no list of types; use `nullable: true` for null",
+                        "fix the spelling; for null values OpenAPI 3.0 uses `nullable: true`, not a `null` type",
                     );
                     None
                 }

@@ -122,6 +122,27 @@ pub fn check_crates(workspace_root: &Path, workspace_name: &str, crates: &[Scrat
     Ok(CheckReport { outcomes, duration, success: result.status.success(), stderr })
 }
 
+/// Runs `cargo test` for `packages` of the scratch workspace `workspace_name`, which
+/// [`check_crates`] must have written; returns cargo's output.
+pub fn test_crates(
+    workspace_root: &Path,
+    workspace_name: &str,
+    packages: &[String],
+) -> io::Result<std::process::Output> {
+    let scratch = scratch_root(workspace_root);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(scratch.join(workspace_name))
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env_remove("RUSTFLAGS")
+        .args(["test", "--quiet"]);
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    command.output()
+}
+
 fn workspace_manifest(crates: &[ScratchCrate]) -> String {
     let members: Vec<String> = crates.iter().map(|member| format!("    \"{}\",\n", member.name)).collect();
     format!("# Scratch workspace written by `cargo xtask`; safe to delete.\n[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n", members.concat())

@@ -197,8 +197,13 @@ impl<'a> SchemaLowering<'a> {
                     (self.lower_reference(reference, &property_pointer, report), None, false, false)
                 }
             };
+            // A `readOnly` property is absent from requests and a `writeOnly` one from responses,
+            // so one type serves both directions only if such properties are optional.
+            let required = required.contains(json_name) && !one_direction;
+            // An optional field is already an `Option`, which accepts `null`; a required one keeps
+            // its `Nullable` so that `null` still decodes.
             let ty = match ty {
-                TypeRef::Nullable(inner) => *inner,
+                TypeRef::Nullable(inner) if !required => *inner,
                 other => other,
             };
             fields.push(Field {
@@ -206,9 +211,7 @@ impl<'a> SchemaLowering<'a> {
                 json_name: json_name.clone(),
                 doc,
                 ty,
-                // A `readOnly` property is absent from requests and a `writeOnly` one from
-                // responses, so one type serves both directions only if such properties are optional.
-                required: required.contains(json_name) && !one_direction,
+                required,
                 sensitive,
             });
         }
@@ -602,7 +605,10 @@ fn string_variants(values: &[String]) -> Vec<EnumVariant> {
     values
         .iter()
         .filter(|value| seen.insert(value.as_str()))
-        .map(|value| EnumVariant { name: names.claim(&naming::type_name(value, "Value")), value: value.clone() })
+        .map(|value| {
+            let wanted = if value.is_empty() { "Empty".to_string() } else { naming::type_name(value, "Value") };
+            EnumVariant { name: names.claim(&wanted), value: value.clone() }
+        })
         .collect()
 }
 
