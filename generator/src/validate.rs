@@ -164,7 +164,11 @@ impl<'a> Checker<'a> {
         }
         let responses_pointer = join_pointer(pointer, "responses");
         let Some(responses) = operation.get("responses") else {
-            self.problem(pointer, "the operation has no `responses`".to_string(), "document at least the success response under `responses`");
+            self.problem(
+                pointer,
+                "the operation has no `responses`".to_string(),
+                "document at least the success response under `responses`",
+            );
             return;
         };
         let Some(responses) = self.object(responses, &responses_pointer, "`responses`") else { return };
@@ -266,7 +270,11 @@ impl<'a> Checker<'a> {
 
     fn schema(&mut self, schema: &Value, pointer: &str, depth: usize) {
         if depth > MAX_DEPTH {
-            self.problem(pointer, format!("schemas are nested more than {MAX_DEPTH} levels deep"), "move inner schemas to `components.schemas` and refer to them");
+            self.problem(
+                pointer,
+                format!("schemas are nested more than {MAX_DEPTH} levels deep"),
+                "move inner schemas to `components.schemas` and refer to them",
+            );
             return;
         }
         let Some(schema) = self.object(schema, pointer, "a schema") else { return };
@@ -287,10 +295,12 @@ impl<'a> Checker<'a> {
         }
         self.expect(schema, pointer, "required", Expected::Strings);
         self.expect(schema, pointer, "additionalProperties", Expected::BoolOrObject);
+
         let schema_type = self.schema_type(schema, pointer);
         if let Some(values) = schema.get("enum") {
             self.enumeration(values, schema_type, &join_pointer(pointer, "enum"));
         }
+
         if let Some(properties) = schema.get("properties") {
             let properties_pointer = join_pointer(pointer, "properties");
             if let Some(properties) = self.object(properties, &properties_pointer, "`properties`") {
@@ -307,6 +317,7 @@ impl<'a> Checker<'a> {
         if let Some(extra @ Value::Object(_)) = schema.get("additionalProperties") {
             self.schema(extra, &join_pointer(pointer, "additionalProperties"), depth + 1);
         }
+
         for key in ["allOf", "oneOf", "anyOf"] {
             let Some(members) = schema.get(key) else { continue };
             let members_pointer = join_pointer(pointer, key);
@@ -354,7 +365,11 @@ impl<'a> Checker<'a> {
 
     fn enumeration(&mut self, values: &Value, schema_type: Option<&str>, pointer: &str) {
         let Value::Array(values) = values else {
-            self.problem(pointer, format!("`enum` must be an array, but it is {}", kind_of(values)), "list the allowed values as a sequence");
+            self.problem(
+                pointer,
+                format!("`enum` must be an array, but it is {}", kind_of(values)),
+                "list the allowed values as a sequence",
+            );
             return;
         };
         let expected = match schema_type {
@@ -368,7 +383,11 @@ impl<'a> Checker<'a> {
             if !value.is_null() && !expected.matches(value) {
                 self.problem(
                     &join_pointer(pointer, &index.to_string()),
-                    format!("enum value {value} is {}, but the schema's `type` needs {}", kind_of(value), expected.describe()),
+                    format!(
+                        "enum value {value} is {}, but the schema's `type` needs {}",
+                        kind_of(value),
+                        expected.describe()
+                    ),
                     "quote the value or change the schema's `type`",
                 );
             }
@@ -386,7 +405,8 @@ impl<'a> Checker<'a> {
                     self.reference(reference, &join_pointer(pointer, "$ref"));
                 }
                 for (key, child) in object {
-                    let skipped = key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum");
+                    let skipped =
+                        key.starts_with("x-") || matches!(key.as_str(), "example" | "examples" | "default" | "enum");
                     if !skipped && key != "$ref" {
                         self.references(child, &join_pointer(pointer, key), depth + 1);
                     }
@@ -403,7 +423,11 @@ impl<'a> Checker<'a> {
 
     fn reference(&mut self, reference: &Value, pointer: &str) {
         let Value::String(reference) = reference else {
-            self.problem(pointer, format!("`$ref` must be a string, but it is {}", kind_of(reference)), "write the reference as a string such as `#/components/schemas/Pet`");
+            self.problem(
+                pointer,
+                format!("`$ref` must be a string, but it is {}", kind_of(reference)),
+                "write the reference as a string such as `#/components/schemas/Pet`",
+            );
             return;
         };
         let Some(target) = reference.strip_prefix('#') else {

@@ -1,5 +1,5 @@
 //! Workspace-level tests: generator snapshots, golden diagnostics, compile checks of generated
-//! crates and end-to-end client tests on loopback servers. This library holds their shared helpers.
+//! crates and end-to-end client tests on loopback servers. This library contains their shared helpers.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,9 @@ pub fn fixture_files(folder: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&directory)
         .unwrap_or_else(|error| panic!("cannot list {}: {error}", directory.display()))
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| matches!(path.extension().and_then(|extension| extension.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|path| {
+            matches!(path.extension().and_then(|extension| extension.to_str()), Some("yaml" | "yml" | "json"))
+        })
         .collect();
     files.sort();
     files

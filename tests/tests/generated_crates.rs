@@ -4,8 +4,8 @@
 //! The crates are members of one scratch workspace under `target/scratch/`, shared with
 //! `cargo xtask corpus`, so dependencies are built once.
 
-use cplug_tests::{fixture_files, fixtures_dir, generate_fixture, stem};
 use cplug_codegen::{GeneratedFile, Options};
+use cplug_tests::{fixture_files, fixtures_dir, generate_fixture, stem};
 use xtask::scratch::{self, CrateCheck, ScratchCrate};
 
 /// Dev-dependencies of the behaviour tests, added to a fixture crate's manifest.
@@ -43,7 +43,8 @@ fn fixture_crates_compile_and_behave() {
             spec_label: format!("{name}.yaml"),
             standalone: Some(scratch::standalone(&root, &package)),
         };
-        let mut files = generate_fixture(&path, &options).unwrap_or_else(|diagnostics| panic!("{name}: {diagnostics}")).files;
+        let mut files =
+            generate_fixture(&path, &options).unwrap_or_else(|diagnostics| panic!("{name}: {diagnostics}")).files;
         if add_behaviour_test(&name, &mut files) {
             tested.push(package.clone());
         }

@@ -49,7 +49,10 @@ fn error_fixtures_match_golden_diagnostics() {
             Err(diagnostics) => diagnostics,
         };
         for diagnostic in &diagnostics.0 {
-            assert!(diagnostic.position.is_some() || diagnostic.pointer.is_empty(), "{name}: no position for {diagnostic}");
+            assert!(
+                diagnostic.position.is_some() || diagnostic.pointer.is_empty(),
+                "{name}: no position for {diagnostic}"
+            );
         }
         insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false, omit_expression => true }, {
             insta::assert_snapshot!("diagnostics", diagnostics.to_string());

@@ -45,7 +45,7 @@ pub struct CheckReport {
     pub stderr: String,
 }
 
-/// Returns the folder that holds every scratch workspace and their shared target folder.
+/// Returns the folder that contains every scratch workspace and their shared target folder.
 pub fn scratch_root(workspace_root: &Path) -> PathBuf {
     workspace_root.join("target").join("scratch")
 }

@@ -5,7 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{doc_attributes, ident, rust_type};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Parameter, ParameterEncoding, ParameterLocation, RequestBody, Response, ResponseBody, StatusMatch, TypeRef,
+    Api, BodyEncoding, Operation, Parameter, ParameterEncoding, ParameterLocation, RequestBody, Response, ResponseBody,
+    StatusMatch, TypeRef,
 };
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {

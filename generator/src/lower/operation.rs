@@ -7,8 +7,8 @@ use openapiv3::{
 use super::schema::{unescape_pointer_token, SchemaLowering};
 use crate::diag::{join_pointer, Reporter};
 use crate::ir::{
-    BodyEncoding, ClientDefault, Operation, ParameterEncoding, RequestBody, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
-    TypeKind, TypeRef,
+    BodyEncoding, ClientDefault, Operation, Pagination, Parameter, ParameterEncoding, ParameterLocation, RequestBody,
+    Response, ResponseBody, StatusMatch, TypeDef, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 
@@ -85,9 +85,10 @@ impl<'a, 's> OperationLowering<'a, 's> {
         let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
         let type_name = self.schemas.claim_type_name(&operation_id);
 
-        let body = operation.request_body.as_ref().and_then(|body| {
-            self.lower_request_body(&type_name, body, &join_pointer(pointer, "requestBody"), report)
-        });
+        let body = operation
+            .request_body
+            .as_ref()
+            .and_then(|body| self.lower_request_body(&type_name, body, &join_pointer(pointer, "requestBody"), report));
 
         let mut parameter_names = Scope::with_reserved(RESERVED_BUILDER_METHODS);
         let mut parameters = Vec::new();
@@ -164,7 +165,9 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 let key = reference.strip_prefix("#/components/requestBodies/").map(unescape_pointer_token);
                 let found = key.as_ref().and_then(|key| self.openapi.components.as_ref()?.request_bodies.get(key));
                 match (found, key) {
-                    (Some(ReferenceOr::Item(body)), Some(key)) => (body, join_pointer("/components/requestBodies", &key)),
+                    (Some(ReferenceOr::Item(body)), Some(key)) => {
+                        (body, join_pointer("/components/requestBodies", &key))
+                    }
                     _ => {
                         report.error(
                             &join_pointer(pointer, "$ref"),
@@ -184,7 +187,9 @@ impl<'a, 's> OperationLowering<'a, 's> {
         let media_pointer = join_pointer(&join_pointer(&pointer, "content"), media_type);
         let context = format!("{type_name} body");
         let mut schema_type = |report: &mut Reporter<'_>| match &media.schema {
-            Some(schema) => self.schemas.lower_schema_ref(&context, schema, &join_pointer(&media_pointer, "schema"), report),
+            Some(schema) => {
+                self.schemas.lower_schema_ref(&context, schema, &join_pointer(&media_pointer, "schema"), report)
+            }
             None => TypeRef::Json,
         };
         let essence = media_essence(media_type);
@@ -197,7 +202,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
             2 => (BodyEncoding::Multipart(schema_type(report)), "multipart/form-data".to_string()),
             3 => (BodyEncoding::Text, media_type.clone()),
             _ => {
-                let sent = if essence.contains('*') { "application/octet-stream".to_string() } else { media_type.clone() };
+                let sent =
+                    if essence.contains('*') { "application/octet-stream".to_string() } else { media_type.clone() };
                 (BodyEncoding::Bytes, sent)
             }
         };
@@ -235,7 +241,10 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 if !matches!(style, openapiv3::PathStyle::Simple) {
                     report.warning(
                         &join_pointer(&pointer, "style"),
-                        format!("path parameter `{}` uses a `label` or `matrix` style; it is sent in the `simple` style", parameter_data.name),
+                        format!(
+                            "path parameter `{}` uses a `label` or `matrix` style; it is sent in the `simple` style",
+                            parameter_data.name
+                        ),
                     );
                 }
                 (parameter_data, ParameterLocation::Path, None)
@@ -423,8 +432,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
     }
 }
 
-/// Chooses how a parameter is written from its style (`form` unless given, for query parameters;
-/// `simple` for paths and headers), its `explode` (true by default only for `form`) and its type.
+/// Chooses how a parameter is written from its style, its `explode` and its type. Query
+/// parameters default to `form` and the others use `simple`; `explode` defaults to true only for `form`.
 fn parameter_encoding(
     query_style: Option<&openapiv3::QueryStyle>,
     explode: Option<bool>,

@@ -129,13 +129,23 @@ impl<'a> SchemaLowering<'a> {
             )),
             SchemaKind::Any(any) if !any.all_of.is_empty() => {
                 let mut members: Vec<ReferenceOr<Schema>> = any.all_of.clone();
-                members.push(ReferenceOr::Item(object_schema(&any.properties, &any.required, &any.additional_properties)));
+                members.push(ReferenceOr::Item(object_schema(
+                    &any.properties,
+                    &any.required,
+                    &any.additional_properties,
+                )));
                 self.lower_all_of(name, &members, pointer, report)
             }
             SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => {
                 let (members, keyword) =
                     if any.one_of.is_empty() { (&any.any_of, "anyOf") } else { (&any.one_of, "oneOf") };
-                Some(self.lower_union(name, members, schema.schema_data.discriminator.as_ref(), &join_pointer(pointer, keyword), report))
+                Some(self.lower_union(
+                    name,
+                    members,
+                    schema.schema_data.discriminator.as_ref(),
+                    &join_pointer(pointer, keyword),
+                    report,
+                ))
             }
             SchemaKind::Any(any) if !any.properties.is_empty() => Some(self.lower_object(
                 name,
@@ -319,7 +329,10 @@ impl<'a> SchemaLowering<'a> {
             },
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => TypeRef::Json,
             SchemaKind::Not { .. } => {
-                report.warning(pointer, "`not` cannot be expressed as a Rust type; the value is typed as `serde_json::Value`");
+                report.warning(
+                    pointer,
+                    "`not` cannot be expressed as a Rust type; the value is typed as `serde_json::Value`",
+                );
                 TypeRef::Json
             }
         }
@@ -359,8 +372,8 @@ impl<'a> SchemaLowering<'a> {
         TypeKind::Union { variants, tag }
     }
 
-    /// Merges the members of an `allOf` into one struct; returns `None` when the merged schema is not
-    /// an object (it is then lowered as its single member, or as any JSON value).
+    /// Merges the members of an `allOf` into one struct. Returns `None` when the merged schema is
+    /// not an object, so the caller lowers it as its single member or as any JSON value.
     fn lower_all_of(
         &mut self,
         name: &str,
@@ -419,7 +432,8 @@ impl<'a> SchemaLowering<'a> {
                     return true;
                 }
                 visited.push(key.clone());
-                let merged_ok = self.merge_member(found, merged, visited, &join_pointer("/components/schemas", &key), report);
+                let merged_ok =
+                    self.merge_member(found, merged, visited, &join_pointer("/components/schemas", &key), report);
                 visited.pop();
                 return merged_ok;
             }
