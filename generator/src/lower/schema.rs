@@ -347,16 +347,29 @@ impl<'a> SchemaLowering<'a> {
         pointer: &str,
         report: &mut Reporter<'_>,
     ) -> TypeKind {
+        if let Some(values) = self.string_enum_members(members) {
+            return TypeKind::StringEnum { variants: string_variants(&values) };
+        }
+        let implicit = self.implicit_tag(members);
         let mut names = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::new();
         for (index, member) in members.iter().enumerate() {
             let member_pointer = join_pointer(pointer, &index.to_string());
-            let ty = self.lower_schema_ref(&format!("{name} variant {index}"), member, &member_pointer, report);
+            // An inline member tagged by a one-value property is named after that value.
+            let implicit_value = implicit.as_ref().and_then(|(_, values)| values.get(index));
+            let context = match implicit_value {
+                Some(value) => format!("{name} {value}"),
+                None => format!("{name} variant {index}"),
+            };
+            let ty = self.lower_schema_ref(&context, member, &member_pointer, report);
             let tag_value = match (discriminator, member) {
                 (Some(discriminator), ReferenceOr::Reference { reference }) => Some(tag_for(discriminator, reference)),
                 _ => None,
             };
-            let wanted = variant_name(&ty, index);
+            let wanted = match (implicit_value, member) {
+                (Some(value), ReferenceOr::Item(_)) => naming::type_name(value, "Variant"),
+                _ => variant_name(&ty, index),
+            };
             variants.push(UnionVariant { name: names.claim(&wanted), ty, tag_value });
         }
         let mut tag_values: Vec<&str> = variants.iter().filter_map(|variant| variant.tag_value.as_deref()).collect();
@@ -364,12 +377,87 @@ impl<'a> SchemaLowering<'a> {
         tag_values.dedup();
         let tagged = discriminator.is_some() && tag_values.len() == variants.len();
         let tag = if tagged { discriminator.map(|discriminator| discriminator.property_name.clone()) } else { None };
+        if let (false, Some((property, values))) = (tagged, implicit) {
+            for (variant, value) in variants.iter_mut().zip(values) {
+                variant.tag_value = Some(value);
+            }
+            return TypeKind::Union { variants, tag: Some(property) };
+        }
         if !tagged {
             for variant in &mut variants {
                 variant.tag_value = None;
             }
         }
         TypeKind::Union { variants, tag }
+    }
+
+    /// Returns the values of a `oneOf` or `anyOf` whose members are all string enums (a common way
+    /// to document each value), so that it becomes one enum instead of a union that could never
+    /// tell its members apart.
+    fn string_enum_members(&self, members: &[ReferenceOr<Schema>]) -> Option<Vec<String>> {
+        let mut values = Vec::new();
+        for member in members {
+            let SchemaKind::Type(Type::String(string)) = &self.resolve_member(member)?.schema_kind else {
+                return None;
+            };
+            if string.enumeration.is_empty() {
+                return None;
+            }
+            values.extend(string.enumeration.iter().flatten().cloned());
+        }
+        Some(values)
+    }
+
+    /// Finds a property that tags the members of a union without a usable discriminator: required
+    /// in every member, a string enum of one value there, and a different value in each member.
+    /// Returns the property and the value of each member.
+    fn implicit_tag(&self, members: &[ReferenceOr<Schema>]) -> Option<(String, Vec<String>)> {
+        let objects: Vec<_> = members.iter().map(|member| self.member_object(member)).collect::<Option<_>>()?;
+        let (first_properties, first_required) = objects.first()?;
+        'candidates: for name in first_properties.keys().filter(|name| first_required.contains(name)) {
+            let mut values = Vec::new();
+            for (properties, required) in &objects {
+                let value = properties.get(name).and_then(|property| self.single_string_value(property));
+                match value {
+                    Some(value) if required.contains(name) && !values.contains(&value) => values.push(value),
+                    _ => continue 'candidates,
+                }
+            }
+            return Some((name.clone(), values));
+        }
+        None
+    }
+
+    /// Returns a union member's schema, following a reference.
+    fn resolve_member<'m>(&'m self, member: &'m ReferenceOr<Schema>) -> Option<&'m Schema> {
+        match member {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.resolve(reference),
+        }
+    }
+
+    /// Returns the properties and required names of a union member that is an object.
+    fn member_object<'m>(&'m self, member: &'m ReferenceOr<Schema>) -> Option<ObjectParts<'m>> {
+        match &self.resolve_member(member)?.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => Some((&object.properties, &object.required)),
+            SchemaKind::Any(any) if !any.properties.is_empty() => Some((&any.properties, &any.required)),
+            _ => None,
+        }
+    }
+
+    /// Returns the value of a property schema that is a string enum of exactly one value.
+    fn single_string_value(&self, property: &ReferenceOr<Box<Schema>>) -> Option<String> {
+        let schema = match property {
+            ReferenceOr::Item(schema) => schema.as_ref(),
+            ReferenceOr::Reference { reference } => self.resolve(reference)?,
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => match string.enumeration.as_slice() {
+                [Some(value)] => Some(value.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Merges the members of an `allOf` into one struct. Returns `None` when the merged schema is
@@ -461,6 +549,9 @@ impl<'a> SchemaLowering<'a> {
         }
     }
 }
+
+/// The properties and required property names of an object schema.
+type ObjectParts<'m> = (&'m indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>, &'m Vec<String>);
 
 /// Properties, required names and extra-property schema gathered from the members of an `allOf`.
 #[derive(Default)]
