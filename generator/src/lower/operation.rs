@@ -83,7 +83,7 @@ impl<'a, 's> OperationLowering<'a, 's> {
             );
         }
         let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
-        let type_name = self.schemas.claim_type_name(&operation_id);
+        let type_name = self.schemas.claim_operation_type_name(&operation_id);
 
         let body = operation
             .request_body

@@ -89,6 +89,12 @@ impl<'a> SchemaLowering<'a> {
         None
     }
 
+    /// Claims the type name of an operation's request builder, making sure that the name with
+    /// `Error` appended, which its error enum takes, is free too.
+    pub(crate) fn claim_operation_type_name(&mut self, operation_id: &str) -> String {
+        self.type_names.claim_with_suffix(&naming::type_name(operation_id, "Operation"), "Error")
+    }
+
     /// Claims a unique type name derived from `wanted`, for a type lowered later.
     pub(crate) fn claim_type_name(&mut self, wanted: &str) -> String {
         self.type_names.claim(&naming::type_name(wanted, "Type"))
@@ -191,7 +197,9 @@ impl<'a> SchemaLowering<'a> {
         pointer: &str,
         report: &mut Reporter<'_>,
     ) -> TypeKind {
-        let mut field_names = Scope::default();
+        // The flattened map of extra properties is a field too.
+        let reserved: &[&str] = if additional.is_some() { &["additional_properties"] } else { &[] };
+        let mut field_names = Scope::with_reserved(reserved);
         let mut fields = Vec::new();
         for (json_name, property) in properties {
             let property_pointer = join_pointer(&join_pointer(pointer, "properties"), json_name);
