@@ -264,6 +264,8 @@ pub enum ParameterEncoding {
     ObjectExploded,
     /// An object sent as `name[property]=value` pairs (`deepObject`).
     DeepObject,
+    /// A value sent as compact JSON text, for parameters described by `content`.
+    Json,
 }
 
 /// A client-wide default value for a parameter, set once on the client builder.

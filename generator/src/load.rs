@@ -30,6 +30,16 @@ impl PositionIndex {
     }
 }
 
+impl PositionIndex {
+    /// Returns the pointer of the value that starts last at or before `position`.
+    fn pointer_before(&self, position: Position) -> Option<String> {
+        let before = self.positions.iter().filter(|(_, start)| **start <= position);
+        before
+            .max_by(|(a, a_start), (b, b_start)| a_start.cmp(b_start).then_with(|| b.cmp(a)))
+            .map(|(pointer, _)| pointer.clone())
+    }
+}
+
 /// A parsed OpenAPI document with what is needed to locate problems in it.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -76,20 +86,24 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Document, Diagnostics> {
     let (value, positions) = if looks_like_json {
         let value = serde_json::from_str::<Value>(text).map_err(|error| {
             let position = Position { line: error.line(), column: error.column() };
-            single_error(path, Some(position), format!("invalid JSON: {error}"), "fix the JSON syntax at this position")
+            // JSON is YAML flow syntax, so the YAML reader either stops near the same place, in a
+            // known value, or accepts the text and gives the value that starts before the error.
+            let pointer = match read_yaml(text) {
+                Err(failure) => failure.pointer,
+                Ok((_, positions)) => positions.pointer_before(position).unwrap_or_default(),
+            };
+            let message = format!("invalid JSON: {error}");
+            single_error(path, Some(position), message, "fix the JSON syntax at this position").at(pointer)
         })?;
         // JSON is YAML flow syntax, so the YAML reader finds positions; without them, messages
         // still carry the JSON pointer.
         let positions = read_yaml(text).map(|(_, positions)| positions).unwrap_or_default();
         (value, positions)
     } else {
-        read_yaml(text).map_err(|(message, position)| {
-            single_error(
-                path,
-                Some(position),
-                format!("invalid YAML: {message}"),
-                "fix the YAML syntax at this position",
-            )
+        read_yaml(text).map_err(|failure| {
+            let message = format!("invalid YAML: {}", failure.message);
+            single_error(path, Some(failure.position), message, "fix the YAML syntax at this position")
+                .at(failure.pointer)
         })?
     };
 
@@ -106,6 +120,16 @@ fn single_error(path: &Path, position: Option<Position>, message: String, help: 
         message,
         help: Some(help.to_string()),
     }])
+}
+
+impl Diagnostics {
+    /// Sets the JSON pointer of every diagnostic, for errors found before pointers were known.
+    fn at(mut self, pointer: String) -> Self {
+        for diagnostic in &mut self.0 {
+            diagnostic.pointer.clone_from(&pointer);
+        }
+        self
+    }
 }
 
 /// Deserializes the typed document, turning a serde error into a located diagnostic.
@@ -168,16 +192,23 @@ fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
+/// A YAML syntax error: what is wrong, where, and the pointer of the value being read.
+struct YamlFailure {
+    message: String,
+    position: Position,
+    pointer: String,
+}
+
 /// Parses YAML into a JSON value and records the position of every value.
-fn read_yaml(text: &str) -> Result<(Value, PositionIndex), (String, Position)> {
+fn read_yaml(text: &str) -> Result<(Value, PositionIndex), YamlFailure> {
     let mut builder = TreeBuilder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|error| {
-        let marker = error.marker();
-        (error.info().to_string(), marker_position(marker))
-    })?;
-    if let Some(problem) = builder.problem {
-        return Err(problem);
+    if let Err(error) = parser.load(&mut builder, false) {
+        let position = marker_position(error.marker());
+        return Err(YamlFailure { message: error.info().to_string(), position, pointer: builder.open_pointer() });
+    }
+    if let Some((message, position)) = builder.problem.take() {
+        return Err(YamlFailure { message, position, pointer: builder.open_pointer() });
     }
     let value = builder.root.unwrap_or(Value::Null);
     Ok((value, PositionIndex { positions: builder.positions }))
@@ -217,6 +248,17 @@ impl TreeBuilder {
         };
         self.positions.insert(pointer.clone(), position);
         pointer
+    }
+
+    /// Returns the pointer of the value being read: the innermost open container, or its entry
+    /// whose key was read last.
+    fn open_pointer(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Mapping { pointer, key: Some((key, _)), .. }) => join_pointer(pointer, key),
+            Some(Frame::Mapping { pointer, .. }) => pointer.clone(),
+            Some(Frame::Sequence { pointer, items, .. }) => join_pointer(pointer, &items.len().to_string()),
+        }
     }
 
     fn expects_key(&self) -> bool {

@@ -17,7 +17,7 @@ pub use auth::{Auth, AuthError, TokenFuture, TokenSource};
 pub use body::{bytes_body, form_body, json_body, multipart_body, text_body, EncodedBody};
 pub use client::{BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::Error;
-pub use params::{encode_path_segment, join_values, object_query_pairs, to_parameter_string};
+pub use params::{encode_path_segment, join_values, object_query_pairs, to_json_parameter, to_parameter_string};
 pub use response::{RawResponse, ResponseValue};
 pub use secret::SecretString;
 

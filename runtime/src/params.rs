@@ -38,6 +38,12 @@ pub fn to_parameter_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
     }
 }
 
+/// Returns `value` as compact JSON text, strings included, for parameters whose spec gives an
+/// `application/json` media type instead of a schema.
+pub fn to_json_parameter<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Joins the text forms of `items` with `separator`, as the `form` (without `explode`),
 /// `spaceDelimited`, `pipeDelimited` and `simple` styles send arrays.
 pub fn join_values<T: serde::Serialize>(items: &[T], separator: char) -> String {
@@ -108,5 +114,11 @@ mod tests {
         assert_eq!(to_parameter_string(&12_i64), "12");
         assert_eq!(to_parameter_string(&true), "true");
         assert_eq!(to_parameter_string(&1.5_f64), "1.5");
+    }
+
+    #[test]
+    fn json_parameters_keep_quotes() {
+        assert_eq!(to_json_parameter("text"), "\"text\"");
+        assert_eq!(to_json_parameter(&serde_json::json!({"a": [1]})), "{\"a\":[1]}");
     }
 }

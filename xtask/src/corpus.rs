@@ -247,8 +247,9 @@ fn write_page(root: &Path, table: &str) -> std::io::Result<()> {
          `cargo clippy -- -D warnings -D missing_docs` over all of them in a scratch workspace under\n\
          `target/scratch/`. A document either compiles or is rejected with a located error naming its\n\
          defect; a panic or a crate that does not compile fails the command.\n\n\
-         Generation times are for one document on the machine that last ran the command; the clippy\n\
-         time includes compiling dependencies when the scratch target folder was empty.\n\n{table}\n"
+         Generation times are wall-clock times of a debug build of the generator for one document, on\n\
+         the machine that last ran the command; the clippy time includes compiling dependencies when\n\
+         the scratch target folder was empty.\n\n{table}\n"
     );
     fs::create_dir_all(root.join("docs"))?;
     fs::write(root.join(REPORT_PAGE), page)

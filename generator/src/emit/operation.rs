@@ -399,6 +399,7 @@ fn emit_parameter(parameter: &Parameter) -> TokenStream {
 fn parameter_text(encoding: ParameterEncoding, value: &TokenStream) -> TokenStream {
     match encoding {
         ParameterEncoding::Delimited(separator) => quote! { ::cplug_runtime::join_values(#value, #separator) },
+        ParameterEncoding::Json => quote! { ::cplug_runtime::to_json_parameter(#value) },
         _ => quote! { ::cplug_runtime::to_parameter_string(#value) },
     }
 }

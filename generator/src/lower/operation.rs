@@ -271,13 +271,25 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 };
                 (ty, self.schemas.is_object(schema))
             }
-            ParameterSchemaOrContent::Content(_) => {
-                report.error(
-                    &join_pointer(&pointer, "content"),
-                    format!("parameter `{}` uses `content`, which is not supported", data.name),
-                    "describe the parameter with `schema` instead",
-                );
-                return None;
+            // A parameter described by `content` is sent as its serialized value; objects and
+            // arrays become compact JSON, the usual media type for such parameters.
+            ParameterSchemaOrContent::Content(content) => {
+                let Some((media_type, media)) = content.first() else {
+                    report.error(
+                        &join_pointer(&pointer, "content"),
+                        format!("parameter `{}` has an empty `content`", data.name),
+                        "give `content` one media type with a `schema`, or use `schema` directly",
+                    );
+                    return None;
+                };
+                let schema_pointer =
+                    join_pointer(&join_pointer(&join_pointer(&pointer, "content"), media_type), "schema");
+                let context = format!("{type_name} {}", data.name);
+                let ty = match &media.schema {
+                    Some(schema) => self.schemas.lower_schema_ref(&context, schema, &schema_pointer, report),
+                    None => TypeRef::Json,
+                };
+                (ty, false)
             }
         };
         let client_default = match data.extensions.get("x-client-default") {
@@ -296,7 +308,10 @@ impl<'a, 's> OperationLowering<'a, 's> {
             Some(default) => names.claim(default),
             None => names.claim(&naming::value_name(&data.name, "param")),
         };
-        let encoding = parameter_encoding(query_style, data.explode, &ty, is_object);
+        let encoding = match &data.format {
+            ParameterSchemaOrContent::Content(_) => ParameterEncoding::Json,
+            ParameterSchemaOrContent::Schema(_) => parameter_encoding(query_style, data.explode, &ty, is_object),
+        };
         Some(Parameter {
             name,
             wire_name: data.name.clone(),
