@@ -634,8 +634,8 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
     match ty {
         TypeRef::Named(name) => name.clone(),
         TypeRef::Nullable(inner) => variant_name(inner, index),
-        TypeRef::Vec(_) => "Array".to_string(),
-        TypeRef::Map(_) => "Map".to_string(),
+        TypeRef::Vec(item) => format!("{}Array", variant_name(item, index)),
+        TypeRef::Map(value) => format!("{}Map", variant_name(value, index)),
         TypeRef::String => "String".to_string(),
         TypeRef::Bool => "Boolean".to_string(),
         TypeRef::Json => format!("Variant{index}"),
