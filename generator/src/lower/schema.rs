@@ -212,7 +212,11 @@ impl<'a> SchemaLowering<'a> {
                     (ty, property_doc(schema), sensitive, data.read_only || data.write_only)
                 }
                 ReferenceOr::Reference { reference } => {
-                    (self.lower_reference(reference, &property_pointer, report), None, false, false)
+                    let ty = self.lower_reference(reference, &property_pointer, report);
+                    // A referenced schema that is itself `nullable` makes the property nullable.
+                    let nullable = self.resolve(reference).is_some_and(|target| target.schema_data.nullable);
+                    let ty = if nullable { TypeRef::Nullable(Box::new(ty)) } else { ty };
+                    (ty, None, false, false)
                 }
             };
             // A `readOnly` property is absent from requests and a `writeOnly` one from responses,
