@@ -14,6 +14,7 @@
 )]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
+#![allow(clippy::too_many_arguments, clippy::enum_variant_names)]
 mod client;
 mod operations;
 pub mod types;
