@@ -83,6 +83,8 @@ pub struct Field {
     pub required: bool,
     /// Whether the value must be hidden in `Debug` output (`x-sensitive: true`).
     pub sensitive: bool,
+    /// The schema's `default`, which an absent optional property decodes to.
+    pub default: Option<serde_json::Value>,
 }
 
 /// A known string enum value.

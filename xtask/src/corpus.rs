@@ -18,7 +18,7 @@ pub const DEFAULT_CORPUS_DIR: &str = "../shared/specs/corpus";
 /// Page that keeps the latest table, relative to the workspace root.
 pub const REPORT_PAGE: &str = "docs/corpus.md";
 
-/// What happened to one document.
+/// Outcome of one document.
 #[derive(Clone, Debug)]
 pub enum Outcome {
     /// The generated crate passed clippy with warnings denied.

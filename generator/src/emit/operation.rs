@@ -35,8 +35,8 @@ pub(super) fn operation_doc(operation: &Operation) -> TokenStream {
     doc_attributes(Some(&text))
 }
 
-/// Returns the parameters that become arguments of the client method: required ones without a
-/// client-wide default.
+/// Returns the arguments of the client method: required parameters without a client-wide
+/// default, then the body when it is required.
 pub(super) fn required_arguments(operation: &Operation) -> Vec<(Ident, TokenStream)> {
     let parameters = operation
         .parameters

@@ -204,6 +204,10 @@ impl<'a> SchemaLowering<'a> {
         for (json_name, property) in properties {
             let property_pointer = join_pointer(&join_pointer(pointer, "properties"), json_name);
             let context = format!("{name} {json_name}");
+            let default = match property {
+                ReferenceOr::Item(schema) => schema.schema_data.default.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
             let (ty, doc, sensitive, one_direction) = match property {
                 ReferenceOr::Item(schema) => {
                     let data = &schema.schema_data;
@@ -235,6 +239,7 @@ impl<'a> SchemaLowering<'a> {
                 ty,
                 required,
                 sensitive,
+                default,
             });
         }
         let additional = match additional {
@@ -764,7 +769,7 @@ fn property_doc(schema: &Schema) -> Option<String> {
     let data = &schema.schema_data;
     let mut notes = Vec::new();
     if let Some(default) = &data.default {
-        notes.push(format!("The server uses `{default}` when the property is absent."));
+        notes.push(format!("Defaults to `{default}` when the property is absent."));
     }
     if data.read_only {
         notes.push("Read-only: sent by the server, ignored in requests.".to_string());
