@@ -102,8 +102,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Document, Diagnostics> {
     } else {
         read_yaml(text).map_err(|failure| {
             let message = format!("invalid YAML: {}", failure.message);
-            single_error(path, Some(failure.position), message, "fix the YAML syntax at this position")
-                .at(failure.pointer)
+            single_error(path, Some(failure.position), message, failure.help).at(failure.pointer)
         })?
     };
 
@@ -197,6 +196,7 @@ struct YamlFailure {
     message: String,
     position: Position,
     pointer: String,
+    help: &'static str,
 }
 
 /// Parses YAML into a JSON value and records the position of every value.
@@ -205,10 +205,13 @@ fn read_yaml(text: &str) -> Result<(Value, PositionIndex), YamlFailure> {
     let mut parser = Parser::new_from_str(text);
     if let Err(error) = parser.load(&mut builder, false) {
         let position = marker_position(error.marker());
-        return Err(YamlFailure { message: error.info().to_string(), position, pointer: builder.open_pointer() });
+        let message = error.info().to_string();
+        let help = "fix the YAML syntax at this position";
+        return Err(YamlFailure { message, position, pointer: builder.open_pointer(), help });
     }
-    if let Some((message, position)) = builder.problem.take() {
-        return Err(YamlFailure { message, position, pointer: builder.open_pointer() });
+    if let Some((message, position, pointer)) = builder.problem.take() {
+        let help = "simplify the document at this position; the generator rejects such YAML to stay within memory and stack limits";
+        return Err(YamlFailure { message, position, pointer, help });
     }
     let value = builder.root.unwrap_or(Value::Null);
     Ok((value, PositionIndex { positions: builder.positions }))
@@ -224,13 +227,24 @@ enum Frame {
     Sequence { pointer: String, anchor: usize, items: Vec<Value> },
 }
 
+/// Deepest nesting of mappings and sequences accepted; deeper documents could overflow the stack
+/// of the recursive steps that follow loading. serde_json applies the same limit to JSON.
+const MAX_NESTING: usize = 128;
+
+/// Most values that YAML aliases may expand to, so that a small document cannot expand to an
+/// exponential size through aliases of aliases.
+const MAX_ALIAS_VALUES: usize = 100_000;
+
 #[derive(Default)]
 struct TreeBuilder {
+    /// Values copied by aliases so far.
+    alias_values: usize,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Value>,
     positions: HashMap<String, Position>,
     root: Option<Value>,
-    problem: Option<(String, Position)>,
+    /// The first problem the YAML parser does not report itself: message, position and pointer.
+    problem: Option<(String, Position, String)>,
 }
 
 impl TreeBuilder {
@@ -258,6 +272,13 @@ impl TreeBuilder {
             Some(Frame::Mapping { pointer, key: Some((key, _)), .. }) => join_pointer(pointer, key),
             Some(Frame::Mapping { pointer, .. }) => pointer.clone(),
             Some(Frame::Sequence { pointer, items, .. }) => join_pointer(pointer, &items.len().to_string()),
+        }
+    }
+
+    /// Keeps the first problem found, with the pointer of the value being read.
+    fn record_problem(&mut self, message: String, position: Position) {
+        if self.problem.is_none() {
+            self.problem = Some((message, position, self.open_pointer()));
         }
     }
 
@@ -304,13 +325,19 @@ impl MarkedEventReceiver for TreeBuilder {
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 let is_mapping = matches!(event, Event::MappingStart(..));
                 if self.expects_key() {
-                    self.problem.get_or_insert((
+                    self.record_problem(
                         "a mapping key that is itself a mapping or a sequence is not supported".to_string(),
                         position,
-                    ));
+                    );
                     if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
                         *key = Some((String::new(), position));
                     }
+                }
+                if self.stack.len() >= MAX_NESTING {
+                    self.record_problem(
+                        format!("mappings and sequences are nested more than {MAX_NESTING} levels deep"),
+                        position,
+                    );
                 }
                 let pointer = self.child_pointer(position);
                 let frame = if is_mapping {
@@ -329,7 +356,15 @@ impl MarkedEventReceiver for TreeBuilder {
                 self.finish_value(value, anchor);
             }
             Event::Alias(anchor) => {
-                let value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
+                let mut value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
+                self.alias_values += count_values(&value, MAX_ALIAS_VALUES);
+                if self.alias_values > MAX_ALIAS_VALUES {
+                    self.record_problem(
+                        format!("YAML aliases expand to more than {MAX_ALIAS_VALUES} values"),
+                        position,
+                    );
+                    value = Value::Null;
+                }
                 if self.expects_key() {
                     let key = match value {
                         Value::String(text) => text,
@@ -346,6 +381,24 @@ impl MarkedEventReceiver for TreeBuilder {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {}
         }
     }
+}
+
+/// Counts the values in `value`, stopping once the count passes `limit`.
+fn count_values(value: &Value, limit: usize) -> usize {
+    let mut pending = vec![value];
+    let mut count = 0;
+    while let Some(current) = pending.pop() {
+        count += 1;
+        if count > limit {
+            break;
+        }
+        match current {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(entries) => pending.extend(entries.values()),
+            _ => {}
+        }
+    }
+    count
 }
 
 /// Resolves an unquoted scalar with the YAML 1.2 core schema (null, booleans, numbers, strings).
