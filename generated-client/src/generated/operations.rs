@@ -123,7 +123,6 @@ impl ListUserSessions {
         Ok(request)
     }
 }
-#[allow(clippy::match_single_binding)]
 fn decode_list_user_sessions(
     response: RawResponse,
 ) -> ::std::result::Result<

@@ -416,8 +416,6 @@ fn emit_decode(operation: &Operation) -> TokenStream {
     let has_default = operation.responses.iter().any(|response| response.status == StatusMatch::Default);
     let fallback = (!has_default).then(|| quote! { _ => Err(response.into_unexpected()), });
     quote! {
-        // An operation that documents only `default` has a match with one arm.
-        #[allow(clippy::match_single_binding)]
         fn #decode(response: RawResponse) -> ::std::result::Result<ResponseValue<#success>, Error<#error>> {
             match response.status.as_u16() {
                 #( #arms )*

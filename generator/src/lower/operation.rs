@@ -385,6 +385,14 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 "document at least the success response under `responses`",
             );
         }
+        // `default` covers every status not listed, successes included, so an operation that
+        // lists no 2xx response decodes a 2xx with the `default` response's body.
+        let has_success = lowered.iter().any(Response::is_success);
+        let default = lowered.iter().find(|response| response.status == StatusMatch::Default).cloned();
+        if let (false, Some(default)) = (has_success, default) {
+            let variant = variants.claim("Status2xx");
+            lowered.push(Response { status: StatusMatch::Range(2), variant, ..default });
+        }
         lowered.sort_by_key(|response| !response.is_success());
         lowered
     }
