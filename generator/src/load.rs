@@ -191,7 +191,7 @@ fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
-/// A YAML syntax error: what is wrong, where, and the pointer of the value being read.
+/// YAML that the reader rejects: the message, position, pointer of the value being read, and help.
 struct YamlFailure {
     message: String,
     position: Position,
@@ -231,7 +231,7 @@ enum Frame {
 /// of the recursive steps that follow loading. serde_json applies the same limit to JSON.
 const MAX_NESTING: usize = 128;
 
-/// Most values that YAML aliases may expand to, so that a small document cannot expand to an
+/// Maximum number of values that YAML aliases may expand to, so that a small document cannot expand to an
 /// exponential size through aliases of aliases.
 const MAX_ALIAS_VALUES: usize = 100_000;
 
