@@ -59,7 +59,7 @@ fn rank(ty: &TypeRef, named: &BTreeMap<String, Rank>) -> Rank {
 pub(super) fn box_recursive_references(types: &mut [TypeDef]) {
     let index: BTreeMap<String, usize> =
         types.iter().enumerate().map(|(position, definition)| (definition.name.clone(), position)).collect();
-    let edges: Vec<Vec<usize>> = types
+    let mut edges: Vec<Vec<usize>> = types
         .iter()
         .map(|definition| inline_targets(&definition.kind).filter_map(|name| index.get(name).copied()).collect())
         .collect();
@@ -71,8 +71,14 @@ pub(super) fn box_recursive_references(types: &mut [TypeDef]) {
         };
         for slot in slots.iter_mut() {
             let target = inline_target(slot).and_then(|name| index.get(name).copied());
-            if target.is_some_and(|target| reaches(target, position, &edges)) {
+            let Some(target) = target else { continue };
+            if reaches(target, position, &edges) {
                 box_in_place(slot);
+                // The boxed edge no longer stores the target inline, so later types in the same
+                // cycle need no box of their own.
+                if let Some(found) = edges[position].iter().position(|edge| *edge == target) {
+                    edges[position].remove(found);
+                }
             }
         }
     }
