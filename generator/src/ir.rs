@@ -190,6 +190,9 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     /// Name of the enum of success responses, when the 2xx responses have different bodies.
     pub success_enum: Option<String>,
+    /// `Accept` header for operations whose responses are not all JSON; the runtime sends
+    /// `application/json` otherwise.
+    pub accept: Option<String>,
 }
 
 /// The request body of an operation.

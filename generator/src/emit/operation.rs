@@ -278,11 +278,13 @@ fn emit_build_request(operation: &Operation) -> TokenStream {
     let path = emit_path(operation);
     let parameters = operation.parameters.iter().filter(|p| p.location != ParameterLocation::Path).map(emit_parameter);
     let body = operation.body.as_ref().map(emit_body_encoding);
+    let accept = operation.accept.as_ref().map(|accept| quote! { request.header("accept", #accept)?; });
     quote! {
         fn build_request(&self) -> ::std::result::Result<Request, Error<::std::convert::Infallible>> {
             #path
             let mut request = Request::new(#operation_id, ::cplug_runtime::reexports::http::Method::#method, #template, path);
             request.timeout = self.timeout;
+            #accept
             #( #parameters )*
             #body
             Ok(request)

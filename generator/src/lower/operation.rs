@@ -122,6 +122,7 @@ impl<'a, 's> OperationLowering<'a, 's> {
         };
         let pagination = lower_pagination_extension(operation, &parameters, pointer, report);
         let success_enum = self.success_enum_name(&type_name, &responses);
+        let accept = accept_header(&responses);
 
         Some(Operation {
             operation_id,
@@ -137,6 +138,7 @@ impl<'a, 's> OperationLowering<'a, 's> {
             pagination,
             body,
             success_enum,
+            accept,
         })
     }
 
@@ -480,6 +482,26 @@ fn parameter_encoding(
         _ if is_array => ParameterEncoding::Delimited(','),
         _ => ParameterEncoding::Single,
     }
+}
+
+/// Returns the `Accept` header for responses that are not all JSON: the kinds of body the
+/// operation decodes, JSON first.
+fn accept_header(responses: &[Response]) -> Option<String> {
+    let has = |wanted: fn(&ResponseBody) -> bool| responses.iter().any(|response| wanted(&response.body));
+    if !has(|body| matches!(body, ResponseBody::Text | ResponseBody::Bytes)) {
+        return None;
+    }
+    let mut kinds = Vec::new();
+    if has(|body| matches!(body, ResponseBody::Json(_))) {
+        kinds.push("application/json");
+    }
+    if has(|body| matches!(body, ResponseBody::Text)) {
+        kinds.push("text/*");
+    }
+    if has(|body| matches!(body, ResponseBody::Bytes)) {
+        kinds.push("*/*");
+    }
+    Some(kinds.join(", "))
 }
 
 /// Returns the lower-cased media type without parameters, such as `application/json`.
