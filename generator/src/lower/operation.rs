@@ -195,7 +195,11 @@ impl<'a, 's> OperationLowering<'a, 's> {
             None => TypeRef::Json,
         };
         let essence = media_essence(media_type);
-        let (encoding, sent_type) = match body_preference(media_type) {
+        let preference = match body_preference(media_type) {
+            0 if essence.contains('*') && is_binary(media.schema.as_ref()) => 4,
+            other => other,
+        };
+        let (encoding, sent_type) = match preference {
             0 => {
                 let sent = if essence.contains('*') { "application/json".to_string() } else { media_type.clone() };
                 (BodyEncoding::Json(schema_type(report)), sent)
@@ -437,7 +441,10 @@ impl<'a, 's> OperationLowering<'a, 's> {
         if response.content.is_empty() {
             return ResponseBody::None;
         }
-        let json = response.content.iter().find(|(media, _)| is_json_media_type(media));
+        // A wildcard media type whose schema is binary is raw bytes, not JSON.
+        let json = response.content.iter().find(|(media, content)| {
+            is_json_media_type(media) && !(media.contains('*') && is_binary(content.schema.as_ref()))
+        });
         if let Some((media, content)) = json {
             let media_pointer = join_pointer(&join_pointer(pointer, "content"), media);
             return match &content.schema {
@@ -502,6 +509,20 @@ fn accept_header(responses: &[Response]) -> Option<String> {
         kinds.push("*/*");
     }
     Some(kinds.join(", "))
+}
+
+/// Returns whether `schema` is an inline `type: string, format: binary`.
+fn is_binary(schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
+    matches!(
+        schema,
+        Some(ReferenceOr::Item(openapiv3::Schema {
+            schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(openapiv3::StringType {
+                format: openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary),
+                ..
+            })),
+            ..
+        }))
+    )
 }
 
 /// Returns the lower-cased media type without parameters, such as `application/json`.
