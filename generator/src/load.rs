@@ -133,9 +133,15 @@ impl Diagnostics {
 
 /// Deserializes the typed document, turning a serde error into a located diagnostic.
 fn to_openapi(path: &Path, value: &Value, positions: &PositionIndex) -> Result<openapiv3::OpenAPI, Diagnostics> {
-    let version = value.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let field = value.get("openapi");
+    let version = field.and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("3.0.") {
-        let shown = if version.is_empty() { "no `openapi` field".to_string() } else { format!("`openapi: {version}`") };
+        let shown = match field {
+            None => "no `openapi` field".to_string(),
+            // An unquoted `openapi: 3.0` is a YAML number.
+            Some(Value::String(_)) => format!("`openapi: {version}`"),
+            Some(other) => format!("`openapi: {other}`, which is not a string; quote the version, as in \"3.0.3\""),
+        };
         return Err(Diagnostics(vec![Diagnostic {
             severity: Severity::Error,
             file: path.to_path_buf(),
