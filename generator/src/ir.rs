@@ -319,6 +319,18 @@ pub struct Response {
     pub doc: String,
     /// How the body is decoded.
     pub body: ResponseBody,
+    /// Headers the spec documents for this response; they are read through
+    /// `ResponseValue::headers` and listed in the documentation.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// A header documented on a response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseHeader {
+    /// Header name as the spec writes it.
+    pub name: String,
+    /// `description`.
+    pub doc: Option<String>,
 }
 
 impl Response {

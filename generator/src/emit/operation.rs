@@ -149,6 +149,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
     });
     let setters = operation.parameters.iter().filter(|parameter| !is_argument(parameter)).map(emit_setter);
     let (body_field, body_initializer, body_setter) = emit_body_member(operation);
+    let headers_doc = success_headers_doc(operation);
     let build_request = emit_build_request(operation);
 
     quote! {
@@ -183,6 +184,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
             }
 
             /// Sends the request and returns the decoded body with the response's status and headers.
+            #headers_doc
             pub async fn send_with_response(self) -> ::std::result::Result<ResponseValue<#success>, Error<#error>> {
                 let request = self.build_request().map_err(Error::from_untyped)?;
                 let response = self.client.runtime().execute(request).await.map_err(Error::from_untyped)?;
@@ -223,6 +225,31 @@ fn emit_setter(parameter: &Parameter) -> TokenStream {
             }
         }
     }
+}
+
+/// Lists the headers that the spec documents on success responses, for the rustdoc of
+/// `send_with_response`.
+fn success_headers_doc(operation: &Operation) -> TokenStream {
+    let mut lines = Vec::new();
+    for response in operation.responses.iter().filter(|response| response.is_success()) {
+        for header in &response.headers {
+            let description = header.doc.as_deref().map(first_line).filter(|line| !line.is_empty());
+            let line = match description {
+                Some(description) => format!("- `{}` ({}): {description}", header.name, status_label(response.status)),
+                None => format!("- `{}` ({})", header.name, status_label(response.status)),
+            };
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    let text =
+        format!("Response headers the spec documents, read with [`ResponseValue::headers`]:\n\n{}", lines.join("\n"));
+    let doc = doc_attributes(Some(&text));
+    quote! { #[doc = ""] #doc }
 }
 
 /// Emits the builder's body field, its initializer and, for an optional body, its setter.

@@ -8,7 +8,7 @@ use super::schema::{unescape_pointer_token, SchemaLowering};
 use crate::diag::{join_pointer, Reporter};
 use crate::ir::{
     BodyEncoding, ClientDefault, Operation, Pagination, Parameter, ParameterEncoding, ParameterLocation, RequestBody,
-    Response, ResponseBody, StatusMatch, TypeDef, TypeKind, TypeRef,
+    Response, ResponseBody, ResponseHeader, StatusMatch, TypeDef, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 
@@ -382,7 +382,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
             });
             let context = format!("{type_name} {variant} body");
             let body = self.lower_response_body(&context, response, &response_pointer, report);
-            lowered.push(Response { status, variant, doc: response.description.trim().to_string(), body });
+            let headers = self.lower_response_headers(response, &response_pointer, report);
+            lowered.push(Response { status, variant, doc: response.description.trim().to_string(), body, headers });
         }
         if lowered.is_empty() {
             report.error(
@@ -429,6 +430,39 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 }
             }
         }
+    }
+
+    /// Lists the headers of a response, following `$ref`s into `#/components/headers`.
+    fn lower_response_headers(
+        &self,
+        response: &openapiv3::Response,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Vec<ResponseHeader> {
+        let mut headers = Vec::new();
+        for (name, header) in &response.headers {
+            let doc = match header {
+                ReferenceOr::Item(header) => header.description.clone(),
+                ReferenceOr::Reference { reference } => {
+                    let key = reference.strip_prefix("#/components/headers/").map(unescape_pointer_token);
+                    let found = key.as_ref().and_then(|key| self.openapi.components.as_ref()?.headers.get(key));
+                    match found {
+                        Some(ReferenceOr::Item(header)) => header.description.clone(),
+                        _ => {
+                            let header_pointer = join_pointer(&join_pointer(pointer, "headers"), name);
+                            report.error(
+                                &join_pointer(&header_pointer, "$ref"),
+                                format!("unresolvable header reference `{reference}`"),
+                                "point the `$ref` at an existing entry of `#/components/headers`",
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            headers.push(ResponseHeader { name: name.clone(), doc });
+        }
+        headers
     }
 
     fn lower_response_body(
