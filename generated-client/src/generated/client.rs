@@ -39,6 +39,7 @@ impl Client {
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
     }
+    #[allow(dead_code)]
     pub(crate) fn defaults(&self) -> &Defaults {
         &self.defaults
     }

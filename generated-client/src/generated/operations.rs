@@ -261,7 +261,6 @@ pub enum ListUserSessionsError {
 
 impl ::std::fmt::Display for ListUserSessionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        #[allow(unreachable_patterns)]
         match self {
             Self::BadRequest(_) => {
                 f.write_str(

@@ -58,6 +58,8 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
                 &self.runtime
             }
 
+            // Specs without `x-client-default` parameters never call this.
+            #[allow(dead_code)]
             pub(crate) fn defaults(&self) -> &Defaults {
                 &self.defaults
             }

@@ -1,5 +1,6 @@
 //! Lowering: the OpenAPI document to the intermediate representation in [`crate::ir`].
 
+mod finish;
 mod operation;
 mod schema;
 
@@ -52,7 +53,9 @@ fn lower_document(openapi: &OpenAPI, raw: &serde_json::Value, report: &mut Repor
     let lowered = operations.lower_all(report);
     let client_defaults: Vec<ClientDefault> = operations.client_defaults();
 
-    let types: Vec<TypeDef> = schemas.types.into_values().collect();
+    let mut types: Vec<TypeDef> = schemas.types.into_values().collect();
+    finish::order_union_variants(&mut types);
+    finish::box_recursive_references(&mut types);
     let mut lowered = lowered;
     operation::resolve_pagination(&mut lowered, &types, report);
 
