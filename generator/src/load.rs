@@ -215,8 +215,7 @@ fn read_yaml(text: &str) -> Result<(Value, PositionIndex), YamlFailure> {
         let help = "fix the YAML syntax at this position";
         return Err(YamlFailure { message, position, pointer: builder.open_pointer(), help });
     }
-    if let Some((message, position, pointer)) = builder.problem.take() {
-        let help = "simplify the document at this position; the generator rejects such YAML to stay within memory and stack limits";
+    if let Some((message, position, pointer, help)) = builder.problem.take() {
         return Err(YamlFailure { message, position, pointer, help });
     }
     let value = builder.root.unwrap_or(Value::Null);
@@ -250,7 +249,7 @@ struct TreeBuilder {
     positions: HashMap<String, Position>,
     root: Option<Value>,
     /// The first problem the YAML parser does not report itself: message, position and pointer.
-    problem: Option<(String, Position, String)>,
+    problem: Option<(String, Position, String, &'static str)>,
 }
 
 impl TreeBuilder {
@@ -282,9 +281,9 @@ impl TreeBuilder {
     }
 
     /// Keeps the first problem found, with the pointer of the value being read.
-    fn record_problem(&mut self, message: String, position: Position) {
+    fn record_problem(&mut self, message: String, position: Position, help: &'static str) {
         if self.problem.is_none() {
-            self.problem = Some((message, position, self.open_pointer()));
+            self.problem = Some((message, position, self.open_pointer(), help));
         }
     }
 
@@ -309,8 +308,17 @@ impl TreeBuilder {
 
     fn scalar(&mut self, text: String, style: TScalarStyle, anchor: usize, position: Position) {
         if self.expects_key() {
+            let duplicate = matches!(self.stack.last(), Some(Frame::Mapping { map, .. }) if map.contains_key(&text));
             if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
-                *key = Some((text, position));
+                *key = Some((text.clone(), position));
+            }
+            // YAML requires unique keys; silently keeping the last value would hide an editing mistake.
+            if duplicate {
+                self.record_problem(
+                    format!("duplicate key `{text}` in a mapping"),
+                    position,
+                    "remove one of the two entries; YAML keys must be unique",
+                );
             }
             if anchor > 0 {
                 self.anchors.insert(anchor, Value::Null);
@@ -334,6 +342,7 @@ impl MarkedEventReceiver for TreeBuilder {
                     self.record_problem(
                         "a mapping key that is itself a mapping or a sequence is not supported".to_string(),
                         position,
+                        "use a plain string as the key",
                     );
                     if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
                         *key = Some((String::new(), position));
@@ -343,6 +352,7 @@ impl MarkedEventReceiver for TreeBuilder {
                     self.record_problem(
                         format!("mappings and sequences are nested more than {MAX_NESTING} levels deep"),
                         position,
+                        "flatten the document at this position, for example with `$ref`s to components",
                     );
                 }
                 let pointer = self.child_pointer(position);
@@ -368,6 +378,7 @@ impl MarkedEventReceiver for TreeBuilder {
                     self.record_problem(
                         format!("YAML aliases expand to more than {MAX_ALIAS_VALUES} values"),
                         position,
+                        "replace the aliases with `$ref`s; the generator caps alias expansion to stay within memory limits",
                     );
                     value = Value::Null;
                 }

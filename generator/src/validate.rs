@@ -142,6 +142,22 @@ impl<'a> Checker<'a> {
         if let Some(parameters) = item.get("parameters") {
             self.parameters(parameters, &join_pointer(pointer, "parameters"));
         }
+        // A misspelled or upper-case method would otherwise drop the operation without a word.
+        for key in item.keys() {
+            let known = METHODS.contains(&key.as_str()) || PATH_ITEM_FIELDS.contains(&key.as_str());
+            if !known && !key.starts_with("x-") {
+                let lower = key.to_ascii_lowercase();
+                let help = if METHODS.contains(&lower.as_str()) {
+                    format!("HTTP methods are lower case in OpenAPI: write `{lower}`")
+                } else {
+                    format!(
+                        "use one of the methods {} or a field such as `parameters`; vendor extensions start with `x-`",
+                        METHODS.join(", ")
+                    )
+                };
+                self.problem(&join_pointer(pointer, key), format!("`{key}` is not a field of a path item"), &help);
+            }
+        }
         for method in METHODS {
             if let Some(operation) = item.get(*method) {
                 self.operation(operation, &join_pointer(pointer, method));
@@ -233,6 +249,14 @@ impl<'a> Checker<'a> {
         }
         if let Some(schema) = parameter.get("schema") {
             self.schema(schema, &join_pointer(pointer, "schema"), 0);
+        }
+        if !parameter.contains_key("schema") && !parameter.contains_key("content") {
+            let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+            self.problem(
+                pointer,
+                format!("parameter `{name}` has neither `schema` nor `content`"),
+                "describe the parameter's value with `schema`, such as `schema: {type: integer}`",
+            );
         }
     }
 
@@ -438,17 +462,54 @@ impl<'a> Checker<'a> {
             );
             return;
         };
-        if self.root.pointer(&percent_decode(target)).is_none() {
+        let target = percent_decode(target);
+        if self.root.pointer(&target).is_none() {
+            let help = match closest_sibling(self.root, &target) {
+                Some(candidate) => format!("did you mean `#{candidate}`?"),
+                None => "point the `$ref` at an existing entry, such as one under `#/components/schemas`".to_string(),
+            };
             self.problem(
                 pointer,
                 format!("unresolvable reference `{reference}`: this document has nothing at that location"),
-                "point the `$ref` at an existing entry, such as one under `#/components/schemas`",
+                &help,
             );
         }
     }
 }
 
 /// Decodes `%XX` escapes, which a `$ref` written as a URI fragment may contain.
+/// Returns the pointer of the entry beside `target` whose name is closest to its last token, when
+/// the parent exists and some name is at most a third of the length away (a likely typo).
+fn closest_sibling(root: &Value, target: &str) -> Option<String> {
+    let (parent, wanted) = target.rsplit_once('/')?;
+    let Value::Object(siblings) = root.pointer(parent)? else { return None };
+    let limit = wanted.chars().count() / 3 + 1;
+    siblings
+        .keys()
+        .map(|name| (edit_distance(name, wanted), name))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, name)| format!("{parent}/{}", join_pointer("", name).trim_start_matches('/')))
+}
+
+/// Levenshtein distance between two strings, counted in characters.
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, left_char) in left.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, right_char) in right.iter().enumerate() {
+            let substitution = previous[j] + usize::from(left_char != *right_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[right.len()]
+}
+
+/// Fields of a path item other than its operations (OpenAPI 3.0.3, section 4.7.9).
+const PATH_ITEM_FIELDS: &[&str] = &["$ref", "summary", "description", "servers", "parameters"];
+
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());

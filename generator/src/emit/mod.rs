@@ -33,6 +33,8 @@ fn module_root(api: &Api) -> TokenStream {
     let version = &api.version;
     let summary = format!(" Client for {title} {version}, generated from its OpenAPI document.");
     let description = inner_doc_attributes(api.description.as_deref());
+    // A document without operations has nothing to export from `operations`.
+    let operations_export = (!api.operations.is_empty()).then(|| quote! { pub use operations::*; });
     quote! {
         #![doc = #summary]
         #![doc = ""]
@@ -61,7 +63,7 @@ fn module_root(api: &Api) -> TokenStream {
         pub mod types;
 
         pub use client::*;
-        pub use operations::*;
+        #operations_export
     }
 }
 

@@ -30,6 +30,52 @@ const RESERVED_BUILDER_METHODS: &[&str] = &[
     "build_request",
 ];
 
+/// Methods of the generated `ClientBuilder`, which `x-client-default` settings must not reuse.
+const CLIENT_BUILDER_METHODS: &[&str] = &[
+    "bearer_token",
+    "token_source",
+    "oauth2_password",
+    "timeout",
+    "connect_timeout",
+    "retry",
+    "page_concurrency",
+    "configure_runtime",
+    "build",
+];
+
+/// Reports `{name}` segments of the path without a path parameter, and path parameters that the
+/// path does not contain; either would send a request to the wrong URL.
+fn check_path_template(path: &str, parameters: &[Parameter], pointer: &str, report: &mut Reporter<'_>) {
+    let mut in_template = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(length) = rest[start..].find('}') else { break };
+        in_template.push(&rest[start + 1..start + length]);
+        rest = &rest[start + length + 1..];
+    }
+    for name in &in_template {
+        let declared = parameters.iter().any(|p| p.location == ParameterLocation::Path && p.wire_name == *name);
+        if !declared {
+            report.error(
+                pointer,
+                format!(
+                    "the path `{path}` contains `{{{name}}}`, but the operation declares no path parameter `{name}`"
+                ),
+                format!("add a parameter with `name: {name}`, `in: path` and `required: true`"),
+            );
+        }
+    }
+    for parameter in parameters.iter().filter(|p| p.location == ParameterLocation::Path) {
+        if !in_template.contains(&parameter.wire_name.as_str()) {
+            report.error(
+                pointer,
+                format!("path parameter `{}` does not appear in the path `{path}`", parameter.wire_name),
+                format!("add `{{{}}}` to the path, or declare the parameter `in: query`", parameter.wire_name),
+            );
+        }
+    }
+}
+
 pub(super) struct OperationLowering<'a, 's> {
     openapi: &'a OpenAPI,
     schemas: &'s mut SchemaLowering<'a>,
@@ -122,6 +168,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 parameters.push(lowered);
             }
         }
+
+        check_path_template(path, &parameters, pointer, report);
 
         let responses =
             self.lower_responses(&type_name, &operation.responses, &join_pointer(pointer, "responses"), report);
@@ -311,7 +359,19 @@ impl<'a, 's> OperationLowering<'a, 's> {
         };
         let client_default = match data.extensions.get("x-client-default") {
             None => None,
-            Some(serde_json::Value::String(name)) => Some(self.claim_default(name, &ty, data.description.as_deref())),
+            Some(serde_json::Value::String(name)) => {
+                let wanted = naming::value_name(name, "default");
+                let bare = wanted.trim_start_matches("r#");
+                if CLIENT_BUILDER_METHODS.contains(&bare) || RESERVED_BUILDER_METHODS.contains(&bare) {
+                    report.error(
+                        &join_pointer(&pointer, "x-client-default"),
+                        format!("`x-client-default: {name}` clashes with the generated method `{bare}` of the client or request builder"),
+                        "choose another setting name, such as the parameter's own name",
+                    );
+                    return None;
+                }
+                Some(self.claim_default(name, &ty, data.description.as_deref()))
+            }
             Some(_) => {
                 report.error(
                     &join_pointer(&pointer, "x-client-default"),
