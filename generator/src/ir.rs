@@ -11,7 +11,7 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
-    /// URL of the first server, with variables replaced by their defaults.
+    /// URL of the first server, when it is a fixed URL without server variables.
     pub default_server: Option<String>,
     /// Named types, in emission order.
     pub types: Vec<TypeDef>,

@@ -4,9 +4,6 @@
 
 use ::cplug_runtime::{BuildError, Runtime, RuntimeBuilder, SecretString, TokenSource};
 
-/// URL of the first server in the spec, with server variables set to their defaults.
-pub const DEFAULT_BASE_URL: &str = "https://localhost:8080";
-
 /// Token URL of the spec's OAuth2 password flow; a relative URL is resolved against the base URL.
 pub const OAUTH2_TOKEN_URL: &str = "/oauth/token";
 

@@ -134,7 +134,7 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
 fn emit_default_base_url(api: &Api) -> Option<TokenStream> {
     let url = api.default_server.as_deref().filter(|url| url.starts_with("http://") || url.starts_with("https://"))?;
     Some(quote! {
-        /// URL of the first server in the spec, with server variables set to their defaults.
+        /// URL of the first server in the spec.
         pub const DEFAULT_BASE_URL: &str = #url;
     })
 }
