@@ -218,9 +218,11 @@ impl<'a> SchemaLowering<'a> {
                 ReferenceOr::Reference { reference } => {
                     let ty = self.lower_reference(reference, &property_pointer, report);
                     // A referenced schema that is itself `nullable` makes the property nullable.
-                    let nullable = self.resolve(reference).is_some_and(|target| target.schema_data.nullable);
+                    let target = self.resolve(reference);
+                    let nullable = target.is_some_and(|target| target.schema_data.nullable);
                     let ty = if nullable { TypeRef::Nullable(Box::new(ty)) } else { ty };
-                    (ty, None, false, false)
+                    // The field has no schema of its own, so it takes the referenced schema's docs.
+                    (ty, target.and_then(property_doc), false, false)
                 }
             };
             // A `readOnly` property is absent from requests and a `writeOnly` one from responses,
