@@ -20,7 +20,7 @@ use crate::secret::SecretString;
 /// Default time allowed to establish a TCP (and TLS) connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Default time allowed for a whole request, from sending it to the last byte of the body.
+/// Default time allowed for one attempt of a request, from sending it to the last byte of the body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One request, as a generated operation describes it to the runtime.
@@ -213,7 +213,8 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Sets the whole-request timeout (default [`DEFAULT_TIMEOUT`]).
+    /// Sets the timeout of one attempt, from sending the request to the last byte of the body
+    /// (default [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

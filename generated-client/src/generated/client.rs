@@ -95,7 +95,7 @@ impl ClientBuilder {
         self.runtime = self.runtime.oauth2_password(grant);
         self
     }
-    /// Sets the whole-request timeout; see [`cplug_runtime::DEFAULT_TIMEOUT`].
+    /// Sets the timeout of each attempt, up to the last byte of the body; see [`cplug_runtime::DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.runtime = self.runtime.timeout(timeout);
         self

@@ -92,7 +92,7 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
 
             #oauth2_password
 
-            /// Sets the whole-request timeout; see [`cplug_runtime::DEFAULT_TIMEOUT`].
+            /// Sets the timeout of each attempt, up to the last byte of the body; see [`cplug_runtime::DEFAULT_TIMEOUT`].
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.runtime = self.runtime.timeout(timeout);
                 self

@@ -180,7 +180,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
 
             #body_setter
 
-            /// Sets the whole-request timeout for this request only.
+            /// Sets the timeout of each attempt of this request only, up to the last byte of the body.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.timeout = ::std::option::Option::Some(timeout);
                 self
