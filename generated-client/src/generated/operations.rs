@@ -259,6 +259,38 @@ pub enum ListUserSessionsError {
     UnprocessableEntity(super::types::ValidationError),
 }
 
+impl ListUserSessionsError {
+    /// Returns the HTTP status of the response this error came from.
+    pub fn status(&self) -> ::cplug_runtime::reexports::http::StatusCode {
+        match self {
+            Self::BadRequest(_) => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(400)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+            Self::Unauthorized => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(401)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+            Self::NotFound => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(404)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+            Self::UnprocessableEntity(_) => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(422)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+        }
+    }
+}
+
 impl ::std::fmt::Display for ListUserSessionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {

@@ -569,6 +569,30 @@ fn emit_error_enum(operation: &Operation) -> TokenStream {
         let text = format!("{}: {}", status_label(response.status), first_line(&response.doc));
         quote! { #pattern => f.write_str(#text), }
     });
+    let status_arms = errors.iter().map(|response| {
+        let variant = ident(&response.variant);
+        match (response.status, response.body != ResponseBody::None) {
+            (StatusMatch::Code(code), has_body) => {
+                let pattern = if has_body {
+                    quote! { Self::#variant(_) }
+                } else {
+                    quote! { Self::#variant }
+                };
+                let code = proc_macro2::Literal::u16_unsuffixed(code);
+                // Codes in a spec are validated as 100 to 599, which `from_u16` accepts.
+                quote! {
+                    #pattern => ::cplug_runtime::reexports::http::StatusCode::from_u16(#code)
+                        .unwrap_or(::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR),
+                }
+            }
+            _ => quote! { Self::#variant { status, .. } => *status, },
+        }
+    });
+    let status_body = if errors.is_empty() {
+        quote! { match *self {} }
+    } else {
+        quote! { match self { #( #status_arms )* } }
+    };
     // An enum without variants has no value to format, so its `Display` matches on nothing.
     let display_body = if errors.is_empty() {
         quote! {
@@ -587,6 +611,13 @@ fn emit_error_enum(operation: &Operation) -> TokenStream {
         #[derive(Clone, Debug, PartialEq)]
         pub enum #error {
             #( #variants )*
+        }
+
+        impl #error {
+            /// Returns the HTTP status of the response this error came from.
+            pub fn status(&self) -> ::cplug_runtime::reexports::http::StatusCode {
+                #status_body
+            }
         }
 
         impl ::std::fmt::Display for #error {
