@@ -41,7 +41,7 @@ mod generated;
 pub use cplug_runtime::pagination::PageStream;
 pub use cplug_runtime::{
     Auth, AuthError, BuildError, ClientAuthentication, Error, PasswordCredentials, PasswordGrant, RawResponse,
-    ResponseValue, RetryPolicy, SecretString, TokenFuture, TokenRequestEncoding, TokenSource,
+    ResponseValue, RetryPolicy, Runtime, RuntimeBuilder, SecretString, TokenFuture, TokenRequestEncoding, TokenSource,
 };
 pub use generated::*;
 

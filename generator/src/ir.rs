@@ -11,7 +11,7 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
-    /// URL of the first server, with variables replaced by their defaults.
+    /// URL of the first server, when it is a fixed URL without server variables.
     pub default_server: Option<String>,
     /// Named types, in emission order.
     pub types: Vec<TypeDef>,
@@ -83,6 +83,8 @@ pub struct Field {
     pub required: bool,
     /// Whether the value must be hidden in `Debug` output (`x-sensitive: true`).
     pub sensitive: bool,
+    /// The schema's `default`, which an absent optional property decodes to.
+    pub default: Option<serde_json::Value>,
 }
 
 /// A known string enum value.
@@ -123,6 +125,18 @@ pub enum TypeRef {
     I32,
     /// `i64`.
     I64,
+    /// `i8`, from `format: int8`.
+    I8,
+    /// `i16`, from `format: int16`.
+    I16,
+    /// `u8`, from `format: uint8`.
+    U8,
+    /// `u16`, from `format: uint16`.
+    U16,
+    /// `u32`, from `format: uint32`.
+    U32,
+    /// `u64`, from `format: uint64`.
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -143,6 +157,8 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A value that may be `null`.
     Nullable(Box<TypeRef>),
+    /// A named type stored on the heap because it contains itself.
+    Boxed(Box<TypeRef>),
 }
 
 /// An operation of the API.
@@ -170,6 +186,41 @@ pub struct Operation {
     pub secured: bool,
     /// Page walking, when the operation declares `x-pagination`.
     pub pagination: Option<Pagination>,
+    /// Request body, when the operation takes one.
+    pub body: Option<RequestBody>,
+    /// Name of the enum of success responses, when the 2xx responses have different bodies.
+    pub success_enum: Option<String>,
+    /// `Accept` header for operations whose responses are not all JSON; the runtime sends
+    /// `application/json` otherwise.
+    pub accept: Option<String>,
+}
+
+/// The request body of an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestBody {
+    /// How the value is encoded.
+    pub encoding: BodyEncoding,
+    /// Media type sent as `Content-Type`; `*/*` and wildcards become a concrete type.
+    pub media_type: String,
+    /// Whether the spec requires a body; a required body is an argument of the client method.
+    pub required: bool,
+    /// `description`.
+    pub doc: Option<String>,
+}
+
+/// How a request body is encoded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyEncoding {
+    /// JSON of this type.
+    Json(TypeRef),
+    /// `application/x-www-form-urlencoded` of the properties of this type.
+    Form(TypeRef),
+    /// `multipart/form-data`, one part per property of this type.
+    Multipart(TypeRef),
+    /// Raw bytes, such as `application/octet-stream`.
+    Bytes,
+    /// Text, such as `text/plain`.
+    Text,
 }
 
 /// Where a parameter goes.
@@ -200,6 +251,26 @@ pub struct Parameter {
     pub doc: Option<String>,
     /// Name of the client-wide default this parameter falls back to.
     pub client_default: Option<String>,
+    /// How the value is written, from the parameter's `style` and `explode`.
+    pub encoding: ParameterEncoding,
+}
+
+/// How a parameter value becomes text on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParameterEncoding {
+    /// One value in its text form.
+    Single,
+    /// An array sent as one query pair per item (`form` with `explode: true`).
+    Repeated,
+    /// An array joined with this separator (`form` without `explode`, `spaceDelimited`,
+    /// `pipeDelimited`, and `simple` in paths and headers).
+    Delimited(char),
+    /// An object sent as one query pair per property (`form` with `explode: true`).
+    ObjectExploded,
+    /// An object sent as `name[property]=value` pairs (`deepObject`).
+    DeepObject,
+    /// A value sent as compact JSON text, for parameters described by `content`.
+    Json,
 }
 
 /// A client-wide default value for a parameter, set once on the client builder.
@@ -248,6 +319,18 @@ pub struct Response {
     pub doc: String,
     /// How the body is decoded.
     pub body: ResponseBody,
+    /// Headers the spec documents for this response; they are read through
+    /// `ResponseValue::headers` and listed in the documentation.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// A header documented on a response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseHeader {
+    /// Header name as the spec writes it.
+    pub name: String,
+    /// `description`.
+    pub doc: Option<String>,
 }
 
 impl Response {

@@ -14,6 +14,7 @@ mod lower;
 pub mod naming;
 pub mod output;
 mod standalone;
+mod validate;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

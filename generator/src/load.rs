@@ -30,6 +30,16 @@ impl PositionIndex {
     }
 }
 
+impl PositionIndex {
+    /// Returns the pointer of the value that starts last at or before `position`.
+    fn pointer_before(&self, position: Position) -> Option<String> {
+        let before = self.positions.iter().filter(|(_, start)| **start <= position);
+        before
+            .max_by(|(a, a_start), (b, b_start)| a_start.cmp(b_start).then_with(|| b.cmp(a)))
+            .map(|(pointer, _)| pointer.clone())
+    }
+}
+
 /// A parsed OpenAPI document with what is needed to locate problems in it.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -76,20 +86,23 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Document, Diagnostics> {
     let (value, positions) = if looks_like_json {
         let value = serde_json::from_str::<Value>(text).map_err(|error| {
             let position = Position { line: error.line(), column: error.column() };
-            single_error(path, Some(position), format!("invalid JSON: {error}"), "fix the JSON syntax at this position")
+            // JSON is YAML flow syntax, so the YAML reader either stops near the same place, in a
+            // known value, or accepts the text and gives the value that starts before the error.
+            let pointer = match read_yaml(text) {
+                Err(failure) => failure.pointer,
+                Ok((_, positions)) => positions.pointer_before(position).unwrap_or_default(),
+            };
+            let message = format!("invalid JSON: {error}");
+            single_error(path, Some(position), message, "fix the JSON syntax at this position").at(pointer)
         })?;
         // JSON is YAML flow syntax, so the YAML reader finds positions; without them, messages
         // still carry the JSON pointer.
         let positions = read_yaml(text).map(|(_, positions)| positions).unwrap_or_default();
         (value, positions)
     } else {
-        read_yaml(text).map_err(|(message, position)| {
-            single_error(
-                path,
-                Some(position),
-                format!("invalid YAML: {message}"),
-                "fix the YAML syntax at this position",
-            )
+        read_yaml(text).map_err(|failure| {
+            let message = format!("invalid YAML: {}", failure.message);
+            single_error(path, Some(failure.position), message, failure.help).at(failure.pointer)
         })?
     };
 
@@ -108,11 +121,27 @@ fn single_error(path: &Path, position: Option<Position>, message: String, help: 
     }])
 }
 
+impl Diagnostics {
+    /// Sets the JSON pointer of every diagnostic, for errors found before pointers were known.
+    fn at(mut self, pointer: String) -> Self {
+        for diagnostic in &mut self.0 {
+            diagnostic.pointer.clone_from(&pointer);
+        }
+        self
+    }
+}
+
 /// Deserializes the typed document, turning a serde error into a located diagnostic.
 fn to_openapi(path: &Path, value: &Value, positions: &PositionIndex) -> Result<openapiv3::OpenAPI, Diagnostics> {
-    let version = value.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let field = value.get("openapi");
+    let version = field.and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("3.0.") {
-        let shown = if version.is_empty() { "no `openapi` field".to_string() } else { format!("`openapi: {version}`") };
+        let shown = match field {
+            None => "no `openapi` field".to_string(),
+            // An unquoted `openapi: 3.0` is a YAML number.
+            Some(Value::String(_)) => format!("`openapi: {version}`"),
+            Some(other) => format!("`openapi: {other}`, which is not a string; quote the version, as in \"3.0.3\""),
+        };
         return Err(Diagnostics(vec![Diagnostic {
             severity: Severity::Error,
             file: path.to_path_buf(),
@@ -124,6 +153,22 @@ fn to_openapi(path: &Path, value: &Value, positions: &PositionIndex) -> Result<o
                     .to_string(),
             ),
         }]));
+    }
+
+    let problems = crate::validate::validate(value);
+    if !problems.is_empty() {
+        let diagnostics = problems
+            .into_iter()
+            .map(|(pointer, message, help)| Diagnostic {
+                severity: Severity::Error,
+                file: path.to_path_buf(),
+                position: positions.find(&pointer),
+                pointer,
+                message,
+                help: Some(help),
+            })
+            .collect();
+        return Err(Diagnostics(diagnostics));
     }
 
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value).map_err(|error| {
@@ -152,16 +197,26 @@ fn serde_path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
+/// YAML that the reader rejects: the message, position, pointer of the value being read, and help.
+struct YamlFailure {
+    message: String,
+    position: Position,
+    pointer: String,
+    help: &'static str,
+}
+
 /// Parses YAML into a JSON value and records the position of every value.
-fn read_yaml(text: &str) -> Result<(Value, PositionIndex), (String, Position)> {
+fn read_yaml(text: &str) -> Result<(Value, PositionIndex), YamlFailure> {
     let mut builder = TreeBuilder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|error| {
-        let marker = error.marker();
-        (error.info().to_string(), marker_position(marker))
-    })?;
-    if let Some(problem) = builder.problem {
-        return Err(problem);
+    if let Err(error) = parser.load(&mut builder, false) {
+        let position = marker_position(error.marker());
+        let message = error.info().to_string();
+        let help = "fix the YAML syntax at this position";
+        return Err(YamlFailure { message, position, pointer: builder.open_pointer(), help });
+    }
+    if let Some((message, position, pointer, help)) = builder.problem.take() {
+        return Err(YamlFailure { message, position, pointer, help });
     }
     let value = builder.root.unwrap_or(Value::Null);
     Ok((value, PositionIndex { positions: builder.positions }))
@@ -177,13 +232,24 @@ enum Frame {
     Sequence { pointer: String, anchor: usize, items: Vec<Value> },
 }
 
+/// Deepest nesting of mappings and sequences accepted; deeper documents could overflow the stack
+/// of the recursive steps that follow loading. serde_json applies the same limit to JSON.
+const MAX_NESTING: usize = 128;
+
+/// Maximum number of values that YAML aliases may expand to, so that a small document cannot expand to an
+/// exponential size through aliases of aliases.
+const MAX_ALIAS_VALUES: usize = 100_000;
+
 #[derive(Default)]
 struct TreeBuilder {
+    /// Values copied by aliases so far.
+    alias_values: usize,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Value>,
     positions: HashMap<String, Position>,
     root: Option<Value>,
-    problem: Option<(String, Position)>,
+    /// The first problem the YAML parser does not report itself: message, position and pointer.
+    problem: Option<(String, Position, String, &'static str)>,
 }
 
 impl TreeBuilder {
@@ -201,6 +267,24 @@ impl TreeBuilder {
         };
         self.positions.insert(pointer.clone(), position);
         pointer
+    }
+
+    /// Returns the pointer of the value being read: the innermost open container, or its entry
+    /// whose key was read last.
+    fn open_pointer(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Mapping { pointer, key: Some((key, _)), .. }) => join_pointer(pointer, key),
+            Some(Frame::Mapping { pointer, .. }) => pointer.clone(),
+            Some(Frame::Sequence { pointer, items, .. }) => join_pointer(pointer, &items.len().to_string()),
+        }
+    }
+
+    /// Keeps the first problem found, with the pointer of the value being read.
+    fn record_problem(&mut self, message: String, position: Position, help: &'static str) {
+        if self.problem.is_none() {
+            self.problem = Some((message, position, self.open_pointer(), help));
+        }
     }
 
     fn expects_key(&self) -> bool {
@@ -224,8 +308,17 @@ impl TreeBuilder {
 
     fn scalar(&mut self, text: String, style: TScalarStyle, anchor: usize, position: Position) {
         if self.expects_key() {
+            let duplicate = matches!(self.stack.last(), Some(Frame::Mapping { map, .. }) if map.contains_key(&text));
             if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
-                *key = Some((text, position));
+                *key = Some((text.clone(), position));
+            }
+            // YAML requires unique keys; silently keeping the last value would hide an editing mistake.
+            if duplicate {
+                self.record_problem(
+                    format!("duplicate key `{text}` in a mapping"),
+                    position,
+                    "remove one of the two entries; YAML keys must be unique",
+                );
             }
             if anchor > 0 {
                 self.anchors.insert(anchor, Value::Null);
@@ -246,13 +339,21 @@ impl MarkedEventReceiver for TreeBuilder {
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 let is_mapping = matches!(event, Event::MappingStart(..));
                 if self.expects_key() {
-                    self.problem.get_or_insert((
+                    self.record_problem(
                         "a mapping key that is itself a mapping or a sequence is not supported".to_string(),
                         position,
-                    ));
+                        "use a plain string as the key",
+                    );
                     if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
                         *key = Some((String::new(), position));
                     }
+                }
+                if self.stack.len() >= MAX_NESTING {
+                    self.record_problem(
+                        format!("mappings and sequences are nested more than {MAX_NESTING} levels deep"),
+                        position,
+                        "flatten the document at this position, for example with `$ref`s to components",
+                    );
                 }
                 let pointer = self.child_pointer(position);
                 let frame = if is_mapping {
@@ -271,7 +372,16 @@ impl MarkedEventReceiver for TreeBuilder {
                 self.finish_value(value, anchor);
             }
             Event::Alias(anchor) => {
-                let value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
+                let mut value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
+                self.alias_values += count_values(&value, MAX_ALIAS_VALUES);
+                if self.alias_values > MAX_ALIAS_VALUES {
+                    self.record_problem(
+                        format!("YAML aliases expand to more than {MAX_ALIAS_VALUES} values"),
+                        position,
+                        "replace the aliases with `$ref`s; the generator caps alias expansion to stay within memory limits",
+                    );
+                    value = Value::Null;
+                }
                 if self.expects_key() {
                     let key = match value {
                         Value::String(text) => text,
@@ -288,6 +398,24 @@ impl MarkedEventReceiver for TreeBuilder {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {}
         }
     }
+}
+
+/// Counts the values in `value`, stopping once the count passes `limit`.
+fn count_values(value: &Value, limit: usize) -> usize {
+    let mut pending = vec![value];
+    let mut count = 0;
+    while let Some(current) = pending.pop() {
+        count += 1;
+        if count > limit {
+            break;
+        }
+        match current {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(entries) => pending.extend(entries.values()),
+            _ => {}
+        }
+    }
+    count
 }
 
 /// Resolves an unquoted scalar with the YAML 1.2 core schema (null, booleans, numbers, strings).

@@ -98,6 +98,22 @@ impl Scope {
             .unwrap_or_else(|| bare.to_string())
     }
 
+    /// Claims `name` (or a numbered form of it) such that `name` followed by `suffix` is free too,
+    /// and claims both; returns the name without the suffix.
+    pub fn claim_with_suffix(&mut self, name: &str, suffix: &str) -> String {
+        let separator = if name.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let candidates = std::iter::once(name.to_string()).chain((2..).map(|n| format!("{name}{separator}{n}")));
+        for candidate in candidates {
+            let with_suffix = format!("{candidate}{suffix}");
+            if !self.taken.contains(&candidate) && !self.taken.contains(&with_suffix) {
+                self.taken.insert(with_suffix);
+                self.taken.insert(candidate.clone());
+                return candidate;
+            }
+        }
+        name.to_string()
+    }
+
     /// Returns whether `name` is taken.
     pub fn contains(&self, name: &str) -> bool {
         self.taken.contains(name.trim_start_matches("r#"))
@@ -107,6 +123,13 @@ impl Scope {
 /// Returns the variant name for an HTTP status, from its reason phrase.
 pub fn status_variant(code: u16) -> String {
     let reason = match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
         400 => "BadRequest",
         401 => "Unauthorized",
         402 => "PaymentRequired",
@@ -167,5 +190,14 @@ mod tests {
         assert_eq!(scope.claim("v1"), "v1_2");
         assert_eq!(scope.claim("r#type"), "r#type");
         assert_eq!(scope.claim("type"), "type2");
+    }
+
+    #[test]
+    fn scope_claims_suffixed_names_together() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim("GetError"), "GetError");
+        assert_eq!(scope.claim_with_suffix("Get", "Error"), "Get2");
+        assert!(scope.contains("Get2Error"));
+        assert_eq!(scope.claim("Get2Error"), "Get2Error2");
     }
 }

@@ -20,7 +20,7 @@ use crate::secret::SecretString;
 /// Default time allowed to establish a TCP (and TLS) connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Default time allowed for a whole request, from sending it to the last byte of the body.
+/// Default time allowed for one attempt of a request, from sending it to the last byte of the body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One request, as a generated operation describes it to the runtime.
@@ -54,7 +54,7 @@ impl fmt::Debug for Request {
             .field("path_template", &self.path_template)
             .field("path", &self.path)
             .field("query", &self.query)
-            .field("headers", &self.headers)
+            .field("headers", &crate::error::HeaderNames(&self.headers))
             .field("body_len", &self.body.as_ref().map(|(_, body)| body.len()))
             .field("timeout", &self.timeout)
             .finish()
@@ -94,8 +94,10 @@ impl Request {
     }
 }
 
+/// Default limit on the size of one response body: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
+
 /// Configures and builds a [`Runtime`].
-#[derive(Debug)]
 pub struct RuntimeBuilder {
     base_url: String,
     auth: Auth,
@@ -106,6 +108,33 @@ pub struct RuntimeBuilder {
     retry: RetryPolicy,
     page_concurrency: usize,
     oauth2_token_url: Option<String>,
+    max_response_body: usize,
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The base URL is printed without any user or password it may contain.
+        let base_url = match url::Url::parse(&self.base_url) {
+            Ok(mut url) => {
+                let _ = url.set_username("");
+                let _ = url.set_password(None);
+                url.to_string()
+            }
+            Err(_) => "<invalid URL>".to_string(),
+        };
+        f.debug_struct("RuntimeBuilder")
+            .field("base_url", &base_url)
+            .field("auth", &self.auth)
+            .field("http_client", &self.http_client.is_some())
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("page_concurrency", &self.page_concurrency)
+            .field("oauth2_token_url", &self.oauth2_token_url)
+            .field("max_response_body", &self.max_response_body)
+            .finish()
+    }
 }
 
 impl RuntimeBuilder {
@@ -121,7 +150,15 @@ impl RuntimeBuilder {
             retry: RetryPolicy::default(),
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
             oauth2_token_url: None,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
+    }
+
+    /// Sets the largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BODY`]); a
+    /// larger body fails the call with [`Error::ResponseTooLarge`].
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
     }
 
     /// Sends `Authorization: Bearer <token>` with the same token on every request.
@@ -176,7 +213,8 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Sets the whole-request timeout (default [`DEFAULT_TIMEOUT`]).
+    /// Sets the timeout of one attempt, from sending the request to the last byte of the body
+    /// (default [`DEFAULT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -201,11 +239,24 @@ impl RuntimeBuilder {
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(BuildError(format!("invalid base URL `{}`: the scheme must be http or https", self.base_url)));
         }
+        if base_url.query().is_some() || base_url.fragment().is_some() {
+            return Err(BuildError(format!(
+                "invalid base URL `{}`: it must not have a query or a fragment, because operation paths are appended to it",
+                self.base_url
+            )));
+        }
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            return Err(BuildError(
+                "invalid base URL: credentials in the URL are not supported; use `bearer_token`, `oauth2_password` or `token_source`"
+                    .to_string(),
+            ));
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
+                .redirect(same_origin_redirects())
                 .build()
                 .map_err(|error| BuildError(format!("cannot build the HTTP client: {error}")))?,
         };
@@ -226,9 +277,27 @@ impl RuntimeBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 page_concurrency: self.page_concurrency,
+                max_response_body: self.max_response_body,
             }),
         })
     }
+}
+
+/// Most redirects followed for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows redirects only within the origin of the first request, so headers such as
+/// `CPlug-Company-Id`, extra headers and the body of a token request (which carries the password)
+/// never reach another host. A redirect elsewhere is returned to the caller as a 3xx response.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > MAX_REDIRECTS || !same_origin {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Resolves the token URL against the base URL; an absolute URL replaces the base URL's path, so
@@ -276,6 +345,7 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     page_concurrency: usize,
+    max_response_body: usize,
 }
 
 impl Runtime {
@@ -449,6 +519,8 @@ impl Runtime {
             .timeout(request.timeout.unwrap_or(self.inner.timeout))
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .headers(request.headers.clone());
+        // A caller's own `Authorization` header, set with `header(..)` on a request, wins.
+        let token = token.filter(|_| !request.headers.contains_key(AUTHORIZATION));
         if let Some(token) = token {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
                 Error::InvalidRequest("the access token contains characters HTTP headers cannot carry".to_string())
@@ -463,7 +535,7 @@ impl Runtime {
         let response = builder.send().await.map_err(transport_error)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport_error)?;
+        let body = read_body(response, self.inner.max_response_body).await?;
         Ok(RawResponse { status, headers, body })
     }
 
@@ -499,10 +571,28 @@ fn describe_error(error: &Error<Infallible>) -> String {
     }
 }
 
+/// Reads a whole response body, failing once it exceeds `limit` bytes.
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<bytes::Bytes, Error<Infallible>> {
+    let status = response.status();
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    if response.content_length().is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Wraps a reqwest error without its URL, whose query string may carry identifiers.
 fn transport_error(error: reqwest::Error) -> Error<Infallible> {
     if error.is_timeout() {
         Error::Timeout
     } else {
-        Error::Transport(error)
+        Error::Transport(error.without_url())
     }
 }

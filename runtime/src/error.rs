@@ -5,9 +5,6 @@ use std::fmt;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
-/// How long an error message may quote a response body before it is cut.
-const BODY_EXCERPT_CHARS: usize = 200;
-
 /// Failure of one API call.
 ///
 /// `E` is the operation's own error enum, with a variant for each error status the spec documents.
@@ -38,6 +35,13 @@ pub enum Error<E> {
         /// Raw response body.
         body: Bytes,
     },
+    /// The response body was larger than the client's limit, so it was not read to the end.
+    ResponseTooLarge {
+        /// Response status.
+        status: StatusCode,
+        /// The limit, in bytes, set with `RuntimeBuilder::max_response_body`.
+        limit: usize,
+    },
     /// The request could not be built from the arguments given, such as a missing required value.
     InvalidRequest(String),
     /// Obtaining an access token failed.
@@ -65,6 +69,9 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("message", message)
                 .field("body_len", &body.len())
                 .finish(),
+            Error::ResponseTooLarge { status, limit } => {
+                f.debug_struct("ResponseTooLarge").field("status", status).field("limit", limit).finish()
+            }
             Error::InvalidRequest(message) => f.debug_tuple("InvalidRequest").field(message).finish(),
             Error::Auth(error) => f.debug_tuple("Auth").field(error).finish(),
             Error::Timeout => f.write_str("Timeout"),
@@ -86,7 +93,9 @@ impl<E> Error<E> {
     /// Returns the HTTP status of the response that caused the error, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::UnexpectedStatus { status, .. }
+            | Error::Decode { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(error) => error.status(),
             _ => None,
         }
@@ -101,6 +110,7 @@ impl<E> Error<E> {
             Error::InvalidRequest(message) => Error::InvalidRequest(message),
             Error::Auth(error) => Error::Auth(error),
             Error::Timeout => Error::Timeout,
+            Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
             Error::Transport(error) => Error::Transport(error),
         }
     }
@@ -110,12 +120,12 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api(error) => write!(f, "API error: {error}"),
+            // The body stays out of the message because it may carry session ids; it is in the field.
             Error::UnexpectedStatus { status, body, .. } => {
-                write!(f, "unexpected response status {status}")?;
-                if !body.is_empty() {
-                    write!(f, "; body starts with: {}", body_excerpt(body))?;
-                }
-                Ok(())
+                write!(f, "unexpected response status {status} with a body of {} bytes", body.len())
+            }
+            Error::ResponseTooLarge { status, limit } => {
+                write!(f, "the response body for status {status} is larger than the limit of {limit} bytes")
             }
             Error::Decode { status, path, message, .. } => {
                 write!(f, "invalid response body for status {status} at `{path}`: {message}")
@@ -136,16 +146,6 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
             _ => None,
         }
     }
-}
-
-/// Returns the start of a body as text, cut at a character boundary.
-fn body_excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut excerpt: String = text.chars().take(BODY_EXCERPT_CHARS).collect();
-    if text.chars().count() > BODY_EXCERPT_CHARS {
-        excerpt.push('…');
-    }
-    excerpt
 }
 
 /// Formats a transport error and its causes without the URL, whose query string may carry identifiers.

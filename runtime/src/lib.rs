@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod body;
 mod client;
 mod error;
 mod oauth;
@@ -18,13 +19,16 @@ mod retry;
 mod secret;
 
 pub use auth::{Auth, AuthError, TokenFuture, TokenSource};
-pub use client::{BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use body::{bytes_body, form_body, json_body, multipart_body, text_body, EncodedBody};
+pub use client::{
+    BuildError, Request, Runtime, RuntimeBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
+};
 pub use error::Error;
 pub use oauth::{
     ClientAuthentication, PasswordCredentials, PasswordGrant, TokenRequestEncoding, DEFAULT_REFRESH_MARGIN,
 };
 pub use pagination::DEFAULT_PAGE_CONCURRENCY;
-pub use params::{encode_path_segment, to_parameter_string};
+pub use params::{encode_path_segment, join_values, object_query_pairs, to_json_parameter, to_parameter_string};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{RetryPolicy, IDEMPOTENCY_KEY};
 pub use secret::SecretString;

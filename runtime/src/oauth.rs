@@ -275,10 +275,16 @@ impl PasswordTokenSource {
     }
 
     fn store(&self, response: TokenResponse, previous_refresh: Option<SecretString>) -> SecretString {
-        let lifetime = response.expires_in.as_ref().and_then(seconds_from_json).map(Duration::from_secs);
+        // The server chooses `expires_in`; capping it keeps `Instant` arithmetic from overflowing.
+        let lifetime = response
+            .expires_in
+            .as_ref()
+            .and_then(seconds_from_json)
+            .map(|seconds| Duration::from_secs(seconds.min(MAX_TOKEN_LIFETIME_SECS)));
         let received = Instant::now();
-        let expires_at = lifetime.map(|lifetime| received + lifetime);
-        let renew_at = lifetime.map(|lifetime| received + lifetime - self.grant.refresh_margin.min(lifetime / 2));
+        let expires_at = lifetime.and_then(|lifetime| received.checked_add(lifetime));
+        let renew_at =
+            lifetime.and_then(|lifetime| received.checked_add(lifetime - self.grant.refresh_margin.min(lifetime / 2)));
         tracing::debug!(
             expires_in_secs = lifetime.map(|lifetime| lifetime.as_secs()),
             refresh_token_issued = response.refresh_token.is_some(),
@@ -388,6 +394,10 @@ fn parse_token_response(status: http::StatusCode, body: &[u8]) -> Result<TokenRe
 }
 
 /// Reads `expires_in` as whole seconds, from a JSON number or a numeric string.
+/// Longest token lifetime taken from `expires_in`: one year. A longer value is treated as one year,
+/// so the token is still renewed after a 401.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
+
 fn seconds_from_json(value: &serde_json::Value) -> Option<u64> {
     match value {
         serde_json::Value::Number(number) => {

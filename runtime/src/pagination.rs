@@ -78,6 +78,7 @@ where
         concurrency: concurrency.max(1),
         next_page: first_page,
         last_page: None,
+        exhausted: false,
         in_flight: FuturesOrdered::new(),
     };
     stream::unfold(walk, |mut walk| async move {
@@ -106,6 +107,8 @@ struct Walk<P, E> {
     next_page: i64,
     /// `None` until the first page has arrived.
     last_page: Option<i64>,
+    /// Set once no further page may be requested: after an error, the end, or page `i64::MAX`.
+    exhausted: bool,
     in_flight: FuturesOrdered<BoxFuture<'static, (i64, Result<P, E>)>>,
 }
 
@@ -143,19 +146,25 @@ impl<P: Send + 'static, E: Send + 'static> Walk<P, E> {
             Some(last_page) => last_page,
         };
         let window = if self.last_page.is_none() { 1 } else { self.concurrency };
-        while self.in_flight.len() < window && self.next_page <= limit {
+        while !self.exhausted && self.in_flight.len() < window && self.next_page <= limit {
             let number = self.next_page;
             let request = (self.fetch)(number);
             self.in_flight.push_back(request.map(move |result| (number, result)).boxed());
-            self.next_page += 1;
+            // Page `i64::MAX` is the last one a walk can request.
+            match self.next_page.checked_add(1) {
+                Some(next) => self.next_page = next,
+                None => {
+                    self.exhausted = true;
+                    break;
+                }
+            }
         }
     }
 
     /// Cancels the requests in flight and starts no more.
     fn stop(&mut self) {
         self.in_flight = FuturesOrdered::new();
-        self.next_page = i64::MAX;
-        self.last_page = Some(i64::MIN);
+        self.exhausted = true;
     }
 }
 
@@ -215,6 +224,16 @@ mod tests {
         assert!(results[0].is_ok());
         assert_eq!(results[1].as_ref().unwrap_err(), "page 2 failed");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn walk_ends_at_largest_page_number() {
+        let fetch =
+            |number: i64| futures::future::ready(Ok::<_, String>(Page { number, items: vec![], last_page: i64::MAX }));
+        let walked: Vec<Page> =
+            pages(i64::MAX - 1, 4, fetch, |page: &Page| page.last_page).try_collect().await.unwrap();
+        let numbers: Vec<i64> = walked.iter().map(|page| page.number).collect();
+        assert_eq!(numbers, vec![i64::MAX - 1, i64::MAX]);
     }
 
     #[tokio::test]

@@ -35,6 +35,11 @@ impl std::fmt::Debug for RawResponse {
 impl RawResponse {
     /// Decodes the body as JSON into `T`; a failure names the path of the offending value.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error<Infallible>> {
+        // Tracking the path costs time on every value, so only a body that failed is decoded again
+        // with tracking; decoding is deterministic, so the second pass fails at the same value.
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return Ok(value);
+        }
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
             let path = error.path().to_string();
@@ -66,7 +71,9 @@ impl RawResponse {
 }
 
 /// A decoded response body together with the response's status and headers.
-#[derive(Debug, Clone)]
+///
+/// `Debug` lists header names only, because values such as `Set-Cookie` can carry session ids.
+#[derive(Clone)]
 pub struct ResponseValue<T> {
     status: StatusCode,
     headers: HeaderMap,
@@ -87,6 +94,16 @@ impl<T> ResponseValue<T> {
     /// Returns the decoded body, dropping status and headers.
     pub fn into_inner(self) -> T {
         self.value
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ResponseValue<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseValue")
+            .field("status", &self.status)
+            .field("headers", &crate::error::HeaderNames(&self.headers))
+            .field("value", &self.value)
+            .finish()
     }
 }
 

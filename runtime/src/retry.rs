@@ -124,7 +124,9 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 /// the past means no wait.
 pub(crate) fn parse_retry_after(value: &HeaderValue, now: SystemTime) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
+    if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        // Digits too many for a u64 still mean "wait very long", never "no header".
+        let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(seconds));
     }
     let date = httpdate::parse_http_date(text).ok()?;
@@ -134,6 +136,12 @@ pub(crate) fn parse_retry_after(value: &HeaderValue, now: SystemTime) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_overflowing_seconds_is_maximal() {
+        let value = HeaderValue::from_static("99999999999999999999");
+        assert_eq!(parse_retry_after(&value, SystemTime::now()), Some(Duration::from_secs(u64::MAX)));
+    }
 
     #[test]
     fn retry_after_seconds() {

@@ -210,8 +210,12 @@ async fn unprocessable_entity_decodes_nested_validations() {
 
     let error = client(&server).list_user_sessions().user_id(-1).send().await.expect_err("422 is an error");
 
-    let Error::Api(ListUserSessionsError::UnprocessableEntity(body)) = error else {
-        panic!("expected UnprocessableEntity, got {error:?}");
+    let Error::Api(api_error) = error else {
+        panic!("expected an API error, got {error:?}");
+    };
+    assert_eq!(api_error.status().as_u16(), 422);
+    let ListUserSessionsError::UnprocessableEntity(body) = api_error else {
+        panic!("expected UnprocessableEntity, got {api_error:?}");
     };
     assert_eq!(body.code, "uneditable_entity");
     let fields = body.meta.expect("meta is present");
@@ -233,7 +237,11 @@ async fn unauthorized_without_body() {
 
     let error = client(&server).list_user_sessions().send().await.expect_err("401 is an error");
 
-    assert!(matches!(error, Error::Api(ListUserSessionsError::Unauthorized)), "{error:?}");
+    let Error::Api(api_error) = &error else {
+        panic!("expected an API error, got {error:?}");
+    };
+    assert_eq!(api_error, &ListUserSessionsError::Unauthorized);
+    assert_eq!(api_error.status().as_u16(), 401);
 }
 
 #[tokio::test]

@@ -67,7 +67,8 @@ pub fn run(mode: Mode) -> ExitCode {
             }
             Ok(changed) => {
                 for path in changed {
-                    println!("updated generated-client/{}", path.display());
+                    let action = if crate_root.join(&path).exists() { "updated" } else { "removed" };
+                    println!("{action} generated-client/{}", path.display());
                 }
                 ExitCode::SUCCESS
             }

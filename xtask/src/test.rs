@@ -7,6 +7,15 @@ use crate::codegen::workspace_root;
 /// Runs `.ci/install-tools`, then `cargo test --workspace` with `extra_arguments` appended.
 pub fn run(extra_arguments: &[&str]) -> ExitCode {
     let root = workspace_root();
+    for tool in ["node", "npm", "python3"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            eprintln!(
+                "error: `{tool}` is not installed; the contract tests and the spec lint need Node.js 20.19+ with npm, and python3.\n\
+                 Install them, or run the other tests without Prism: CPLUG_SKIP_PRISM=1 cargo test --workspace"
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     println!("== installing test tools (.ci/install-tools)");
     let installed = Command::new("bash").arg(root.join(".ci/install-tools")).current_dir(&root).status();
     match installed {

@@ -21,9 +21,20 @@ fn committed_client_matches_spec() {
 
 #[test]
 fn changed_description_shows_as_drift() {
-    let original = "description: Nome do usuário dono da sessão.";
-    assert!(cplug_spec::SPEC_YAML.contains(original), "the spec no longer has the description this test edits");
-    let edited = cplug_spec::SPEC_YAML.replace(original, "description: Nome completo do usuário.");
+    // The test edits whatever description the spec has today, so editing the spec never breaks it.
+    let original_document =
+        load::load_bytes(&cplug_spec::spec_path(), cplug_spec::SPEC_YAML.as_bytes()).expect("spec loads");
+    let pointer = "/components/schemas/UserSession/properties/user_name/description";
+    let description = original_document.value.pointer(pointer).and_then(|value| value.as_str()).unwrap_or_else(|| {
+        panic!("the spec has no string at {pointer}; point this test at another description");
+    });
+    let original_line = format!("description: {description}");
+    assert!(
+        cplug_spec::SPEC_YAML.contains(&original_line),
+        "the description is not a one-line YAML scalar: {description}"
+    );
+    let edited =
+        cplug_spec::SPEC_YAML.replace(&original_line, "description: Descrição alterada pelo teste de divergência.");
     let document = load::load_bytes(&cplug_spec::spec_path(), edited.as_bytes()).expect("edited spec loads");
     let generated = cplug_codegen::generate(&document, &options()).expect("edited spec generates");
 
@@ -34,8 +45,11 @@ fn changed_description_shows_as_drift() {
     assert_eq!(paths, vec!["src/generated/types.rs"]);
     let diff = &stale[0].diff;
     assert!(diff.contains("--- a/src/generated/types.rs"), "diff names the file:\n{diff}");
-    assert!(diff.contains("-    /// Nome do usuário dono da sessão."), "diff shows the old line:\n{diff}");
-    assert!(diff.contains("+    /// Nome completo do usuário."), "diff shows the new line:\n{diff}");
+    assert!(diff.contains(&format!("-    /// {description}")), "diff shows the old line:\n{diff}");
+    assert!(
+        diff.contains("+    /// Descrição alterada pelo teste de divergência."),
+        "diff shows the new line:\n{diff}"
+    );
 }
 
 #[test]

@@ -4,9 +4,6 @@
 
 use ::cplug_runtime::{BuildError, Runtime, RuntimeBuilder, SecretString, TokenSource};
 
-/// URL of the first server in the spec, with server variables set to their defaults.
-pub const DEFAULT_BASE_URL: &str = "https://localhost:8080";
-
 /// Token URL of the spec's OAuth2 password flow; a relative URL is resolved against the base URL.
 pub const OAUTH2_TOKEN_URL: &str = "/oauth/token";
 
@@ -39,6 +36,7 @@ impl Client {
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
     }
+    #[allow(dead_code)]
     pub(crate) fn defaults(&self) -> &Defaults {
         &self.defaults
     }
@@ -97,7 +95,7 @@ impl ClientBuilder {
         self.runtime = self.runtime.oauth2_password(grant);
         self
     }
-    /// Sets the whole-request timeout; see [`cplug_runtime::DEFAULT_TIMEOUT`].
+    /// Sets the timeout of each attempt, up to the last byte of the body; see [`cplug_runtime::DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.runtime = self.runtime.timeout(timeout);
         self

@@ -58,7 +58,7 @@ impl ListUserSessions {
         self.user_id = ::std::option::Option::Some(value);
         self
     }
-    /// Sets the whole-request timeout for this request only.
+    /// Sets the timeout of each attempt of this request only, up to the last byte of the body.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -168,6 +168,16 @@ impl ListUserSessions {
             .as_ref()
             .map(::cplug_runtime::pagination::PageNumber::to_page_number)
             .unwrap_or(1);
+        if first_page < 1 {
+            let error = Error::InvalidRequest(
+                ::std::format!("the first page must be 1 or more, got {first_page}"),
+            );
+            return ::std::boxed::Box::pin(
+                ::cplug_runtime::reexports::futures::stream::once(async move {
+                    Err(error)
+                }),
+            );
+        }
         let concurrency = self.client.runtime().page_concurrency();
         let fetch = move |page_number: i64| {
             let mut request = self.clone();
@@ -249,9 +259,40 @@ pub enum ListUserSessionsError {
     UnprocessableEntity(super::types::ValidationError),
 }
 
+impl ListUserSessionsError {
+    /// Returns the HTTP status of the response this error came from.
+    pub fn status(&self) -> ::cplug_runtime::reexports::http::StatusCode {
+        match self {
+            Self::BadRequest(_) => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(400)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+            Self::Unauthorized => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(401)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+            Self::NotFound => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(404)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+            Self::UnprocessableEntity(_) => {
+                ::cplug_runtime::reexports::http::StatusCode::from_u16(422)
+                    .unwrap_or(
+                        ::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    )
+            }
+        }
+    }
+}
+
 impl ::std::fmt::Display for ListUserSessionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        #[allow(unreachable_patterns)]
         match self {
             Self::BadRequest(_) => {
                 f.write_str(

@@ -89,9 +89,9 @@ pub struct UserSessionList {
 /// Uma página da listagem de sessões ativas.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserSessionPage {
-    /// `data`
+    /// Conteúdo da página de sessões.
     pub data: super::types::UserSessionList,
-    /// `meta`
+    /// Metadados de paginação de uma listagem.
     pub meta: super::types::PaginationMeta,
 }
 

@@ -58,6 +58,8 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
                 &self.runtime
             }
 
+            // Specs without `x-client-default` parameters never call this.
+            #[allow(dead_code)]
             pub(crate) fn defaults(&self) -> &Defaults {
                 &self.defaults
             }
@@ -90,7 +92,7 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
 
             #oauth2_password
 
-            /// Sets the whole-request timeout; see [`cplug_runtime::DEFAULT_TIMEOUT`].
+            /// Sets the timeout of each attempt, up to the last byte of the body; see [`cplug_runtime::DEFAULT_TIMEOUT`].
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.runtime = self.runtime.timeout(timeout);
                 self
@@ -132,7 +134,7 @@ pub(super) fn emit_client(api: &Api) -> TokenStream {
 fn emit_default_base_url(api: &Api) -> Option<TokenStream> {
     let url = api.default_server.as_deref().filter(|url| url.starts_with("http://") || url.starts_with("https://"))?;
     Some(quote! {
-        /// URL of the first server in the spec, with server variables set to their defaults.
+        /// URL of the first server in the spec.
         pub const DEFAULT_BASE_URL: &str = #url;
     })
 }

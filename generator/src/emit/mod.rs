@@ -33,6 +33,8 @@ fn module_root(api: &Api) -> TokenStream {
     let version = &api.version;
     let summary = format!(" Client for {title} {version}, generated from its OpenAPI document.");
     let description = inner_doc_attributes(api.description.as_deref());
+    // A document without operations has nothing to export from `operations`.
+    let operations_export = (!api.operations.is_empty()).then(|| quote! { pub use operations::*; });
     quote! {
         #![doc = #summary]
         #![doc = ""]
@@ -50,13 +52,18 @@ fn module_root(api: &Api) -> TokenStream {
             clippy::large_enum_variant,
             reason = "error enums carry the typed bodies the spec documents, whatever their size"
         )]
+        #![allow(
+            clippy::too_many_arguments,
+            clippy::enum_variant_names,
+            reason = "client methods take one argument per required parameter, and union variants are named after their member types"
+        )]
 
         mod client;
         mod operations;
         pub mod types;
 
         pub use client::*;
-        pub use operations::*;
+        #operations_export
     }
 }
 
@@ -74,7 +81,8 @@ pub(crate) fn doc_attributes(text: Option<&str>) -> TokenStream {
         return TokenStream::new();
     };
     let lines = text.lines().map(|line| {
-        let line = line.trim_end();
+        // clippy rejects tabs in doc comments, and they render at an unknown width anyway.
+        let line = line.trim_end().replace('\t', "    ");
         if line.is_empty() {
             String::new()
         } else {
@@ -89,7 +97,7 @@ fn inner_doc_attributes(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(str::trim).filter(|text| !text.is_empty()) else {
         return TokenStream::new();
     };
-    let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+    let lines = text.lines().map(|line| format!(" {}", line.trim_end().replace('\t', "    ")));
     quote! { #( #![doc = #lines] )* }
 }
 
@@ -99,6 +107,12 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Bool => quote! { bool },
         TypeRef::I32 => quote! { i32 },
         TypeRef::I64 => quote! { i64 },
+        TypeRef::I8 => quote! { i8 },
+        TypeRef::I16 => quote! { i16 },
+        TypeRef::U8 => quote! { u8 },
+        TypeRef::U16 => quote! { u16 },
+        TypeRef::U32 => quote! { u32 },
+        TypeRef::U64 => quote! { u64 },
         TypeRef::F32 => quote! { f32 },
         TypeRef::F64 => quote! { f64 },
         TypeRef::String => quote! { ::std::string::String },
@@ -116,6 +130,10 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Map(value) => {
             let value = rust_type(value);
             quote! { ::std::collections::BTreeMap<::std::string::String, #value> }
+        }
+        TypeRef::Boxed(inner) => {
+            let inner = rust_type(inner);
+            quote! { ::std::boxed::Box<#inner> }
         }
         TypeRef::Nullable(inner) => {
             let inner = rust_type(inner);

@@ -4,7 +4,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{doc_attributes, ident, rust_type};
-use crate::ir::{Api, Operation, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeRef};
+use crate::ir::{
+    Api, BodyEncoding, Operation, Parameter, ParameterEncoding, ParameterLocation, RequestBody, Response, ResponseBody,
+    StatusMatch, TypeRef,
+};
 
 pub(super) fn emit_operations(api: &Api) -> TokenStream {
     let operations = api.operations.iter().map(emit_operation);
@@ -32,37 +35,85 @@ pub(super) fn operation_doc(operation: &Operation) -> TokenStream {
     doc_attributes(Some(&text))
 }
 
-/// Returns the parameters that become arguments of the client method: required ones without a
-/// client-wide default.
+/// Returns the arguments of the client method: required parameters without a client-wide
+/// default, then the body when it is required.
 pub(super) fn required_arguments(operation: &Operation) -> Vec<(Ident, TokenStream)> {
-    operation
+    let parameters = operation
         .parameters
         .iter()
         .filter(|parameter| is_argument(parameter))
-        .map(|parameter| (ident(&parameter.name), rust_type(&parameter.ty)))
-        .collect()
+        .map(|parameter| (ident(&parameter.name), rust_type(&parameter.ty)));
+    let body = operation.body.as_ref().filter(|body| body.required).map(|body| (body_ident(), body_type(body)));
+    parameters.chain(body).collect()
+}
+
+/// Name of the builder field and method that hold the request body; lowering reserves it.
+fn body_ident() -> Ident {
+    ident("body")
+}
+
+/// Returns the Rust type of a request body.
+fn body_type(body: &RequestBody) -> TokenStream {
+    match &body.encoding {
+        BodyEncoding::Json(ty) | BodyEncoding::Form(ty) | BodyEncoding::Multipart(ty) => rust_type(ty),
+        BodyEncoding::Bytes => quote! { ::cplug_runtime::reexports::bytes::Bytes },
+        BodyEncoding::Text => quote! { ::std::string::String },
+    }
+}
+
+/// Returns the Rust type of a response body.
+fn response_body_type(body: &ResponseBody) -> Option<TokenStream> {
+    match body {
+        ResponseBody::Json(ty) => Some(rust_type(ty)),
+        ResponseBody::Text => Some(quote! { ::std::string::String }),
+        ResponseBody::Bytes => Some(quote! { ::cplug_runtime::reexports::bytes::Bytes }),
+        ResponseBody::None => None,
+    }
 }
 
 pub(super) fn is_argument(parameter: &Parameter) -> bool {
     parameter.required && parameter.client_default.is_none()
 }
 
-/// Returns the success type of an operation: the body of its first 2xx response.
+/// Returns the success type of an operation: the enum of its 2xx responses when their bodies
+/// differ, or else the body they share.
 pub(super) fn success_type(operation: &Operation) -> TokenStream {
-    match operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body) {
-        Some(ResponseBody::Json(ty)) => rust_type(ty),
-        Some(ResponseBody::Text) => quote! { ::std::string::String },
-        Some(ResponseBody::Bytes) => quote! { ::cplug_runtime::reexports::bytes::Bytes },
-        Some(ResponseBody::None) | None => quote! { () },
+    if let Some(name) = &operation.success_enum {
+        let name = ident(name);
+        return quote! { #name };
     }
+    let body = operation.responses.iter().find(|response| response.is_success()).map(|response| &response.body);
+    body.and_then(response_body_type).unwrap_or_else(|| quote! { () })
 }
 
 fn emit_operation(operation: &Operation) -> TokenStream {
     let builder = emit_builder(operation);
     let decode = emit_decode(operation);
+    let success = emit_success_enum(operation);
     let error = emit_error_enum(operation);
     let pagination = super::pagination::emit_pagination(operation);
-    quote! { #builder #pagination #decode #error }
+    quote! { #builder #pagination #decode #success #error }
+}
+
+/// Emits the enum of success responses, one variant per 2xx response.
+fn emit_success_enum(operation: &Operation) -> Option<TokenStream> {
+    let name = ident(operation.success_enum.as_ref()?);
+    let doc = format!(" Success responses documented for `{}`.", operation.operation_id);
+    let variants = operation.responses.iter().filter(|response| response.is_success()).map(|response| {
+        let variant = ident(&response.variant);
+        let doc = doc_attributes(Some(&format!("{}: {}", status_label(response.status), response.doc)));
+        match response_body_type(&response.body) {
+            Some(body) => quote! { #doc #variant(#body), },
+            None => quote! { #doc #variant, },
+        }
+    });
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #( #variants )*
+        }
+    })
 }
 
 fn emit_builder(operation: &Operation) -> TokenStream {
@@ -98,6 +149,8 @@ fn emit_builder(operation: &Operation) -> TokenStream {
         }
     });
     let setters = operation.parameters.iter().filter(|parameter| !is_argument(parameter)).map(emit_setter);
+    let (body_field, body_initializer, body_setter) = emit_body_member(operation);
+    let headers_doc = success_headers_doc(operation);
     let build_request = emit_build_request(operation);
 
     quote! {
@@ -107,6 +160,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
         pub struct #builder {
             client: super::Client,
             #( #fields )*
+            #body_field
             timeout: ::std::option::Option<::std::time::Duration>,
             extra_headers: ::std::vec::Vec<(::std::string::String, ::cplug_runtime::SecretString)>,
         }
@@ -116,6 +170,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
                 Self {
                     client,
                     #( #initializers )*
+                    #body_initializer
                     timeout: ::std::option::Option::None,
                     extra_headers: ::std::vec::Vec::new(),
                 }
@@ -123,7 +178,9 @@ fn emit_builder(operation: &Operation) -> TokenStream {
 
             #( #setters )*
 
-            /// Sets the whole-request timeout for this request only.
+            #body_setter
+
+            /// Sets the timeout of each attempt of this request only, up to the last byte of the body.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.timeout = ::std::option::Option::Some(timeout);
                 self
@@ -150,6 +207,7 @@ fn emit_builder(operation: &Operation) -> TokenStream {
             }
 
             /// Sends the request and returns the decoded body with the response's status and headers.
+            #headers_doc
             pub async fn send_with_response(self) -> ::std::result::Result<ResponseValue<#success>, Error<#error>> {
                 let request = self.build_request().map_err(Error::from_untyped)?;
                 let response = self.client.runtime().execute(request).await.map_err(Error::from_untyped)?;
@@ -163,7 +221,9 @@ fn emit_builder(operation: &Operation) -> TokenStream {
 
 fn emit_setter(parameter: &Parameter) -> TokenStream {
     let name = ident(&parameter.name);
-    let doc = doc_attributes(parameter.doc.as_deref().or(Some(&format!("`{}`", parameter.wire_name))));
+    let fallback = format!("Sets `{}`.", parameter.wire_name);
+    let doc = parameter.doc.as_deref().filter(|doc| !doc.trim().is_empty()).unwrap_or(&fallback);
+    let doc = doc_attributes(Some(doc));
     let note = parameter.client_default.as_ref().map(|default| {
         let text = format!(" Overrides the client-wide value set with `ClientBuilder::{default}`.");
         quote! { #[doc = ""] #[doc = #text] }
@@ -190,18 +250,93 @@ fn emit_setter(parameter: &Parameter) -> TokenStream {
     }
 }
 
+/// Lists the headers that the spec documents on success responses, for the rustdoc of
+/// `send_with_response`.
+fn success_headers_doc(operation: &Operation) -> TokenStream {
+    let mut lines = Vec::new();
+    for response in operation.responses.iter().filter(|response| response.is_success()) {
+        for header in &response.headers {
+            let description = header.doc.as_deref().map(first_line).filter(|line| !line.is_empty());
+            let line = match description {
+                Some(description) => format!("- `{}` ({}): {description}", header.name, status_label(response.status)),
+                None => format!("- `{}` ({})", header.name, status_label(response.status)),
+            };
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    let text =
+        format!("Response headers the spec documents, read with [`ResponseValue::headers`]:\n\n{}", lines.join("\n"));
+    let doc = doc_attributes(Some(&text));
+    quote! { #[doc = ""] #doc }
+}
+
+/// Emits the builder's body field, its initializer and, for an optional body, its setter.
+fn emit_body_member(operation: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+    let Some(body) = &operation.body else {
+        return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+    };
+    let name = body_ident();
+    let ty = body_type(body);
+    if body.required {
+        return (quote! { #name: #ty, }, quote! { #name, }, TokenStream::new());
+    }
+    let doc = body.doc.as_deref().filter(|doc| !doc.trim().is_empty()).unwrap_or("Sets the request body.");
+    let doc = doc_attributes(Some(doc));
+    let setter = quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.#name = ::std::option::Option::Some(value);
+            self
+        }
+    };
+    (quote! { #name: ::std::option::Option<#ty>, }, quote! { #name: ::std::option::Option::None, }, setter)
+}
+
+/// Emits the statement that encodes the body into `request`.
+fn emit_body_encoding(body: &RequestBody) -> TokenStream {
+    let media_type = &body.media_type;
+    let encode = |value: TokenStream| match &body.encoding {
+        BodyEncoding::Json(_) => quote! { ::cplug_runtime::json_body(#media_type, #value) },
+        BodyEncoding::Form(_) => quote! { ::cplug_runtime::form_body(#media_type, #value) },
+        BodyEncoding::Multipart(_) => quote! { ::cplug_runtime::multipart_body(#value) },
+        BodyEncoding::Bytes => quote! { ::cplug_runtime::bytes_body(#media_type, #value) },
+        BodyEncoding::Text => quote! { ::cplug_runtime::text_body(#media_type, #value) },
+    };
+    let name = body_ident();
+    if body.required {
+        let encoded = encode(quote! { &self.#name });
+        quote! { request.body = ::std::option::Option::Some(#encoded?); }
+    } else {
+        let encoded = encode(quote! { value });
+        quote! {
+            if let ::std::option::Option::Some(value) = &self.#name {
+                request.body = ::std::option::Option::Some(#encoded?);
+            }
+        }
+    }
+}
+
 fn emit_build_request(operation: &Operation) -> TokenStream {
     let operation_id = &operation.operation_id;
     let template = &operation.path;
     let method = format_ident!("{}", operation.http_method);
     let path = emit_path(operation);
     let parameters = operation.parameters.iter().filter(|p| p.location != ParameterLocation::Path).map(emit_parameter);
+    let body = operation.body.as_ref().map(emit_body_encoding);
+    let accept = operation.accept.as_ref().map(|accept| quote! { request.header("accept", #accept)?; });
     quote! {
         fn build_request(&self) -> ::std::result::Result<Request, Error<::std::convert::Infallible>> {
             #path
             let mut request = Request::new(#operation_id, ::cplug_runtime::reexports::http::Method::#method, #template, path);
             request.timeout = self.timeout;
+            #accept
             #( #parameters )*
+            #body
             for (name, value) in &self.extra_headers {
                 request.header(name, value.expose())?;
             }
@@ -218,14 +353,12 @@ fn emit_path(operation: &Operation) -> TokenStream {
         let Some(length) = rest[start..].find('}') else { break };
         let literal = &rest[..start];
         let wire_name = &rest[start + 1..start + length];
-        if !literal.is_empty() {
-            pieces.push(quote! { path.push_str(#literal); });
-        }
+        pieces.extend(push_literal(literal));
         match operation.parameters.iter().find(|p| p.location == ParameterLocation::Path && p.wire_name == wire_name) {
             Some(parameter) => {
-                let value = parameter_value(parameter);
+                let text = parameter_text(parameter.encoding, &parameter_value(parameter));
                 pieces.push(quote! {
-                    path.push_str(&::cplug_runtime::encode_path_segment(&::cplug_runtime::to_parameter_string(#value)));
+                    path.push_str(&::cplug_runtime::encode_path_segment(&#text));
                 });
             }
             None => {
@@ -235,12 +368,21 @@ fn emit_path(operation: &Operation) -> TokenStream {
         }
         rest = &rest[start + length + 1..];
     }
-    if !rest.is_empty() {
-        pieces.push(quote! { path.push_str(#rest); });
-    }
+    pieces.extend(push_literal(rest));
     quote! {
         let mut path = ::std::string::String::new();
         #( #pieces )*
+    }
+}
+
+/// Emits code that appends a literal part of the path template, if there is one.
+fn push_literal(literal: &str) -> Option<TokenStream> {
+    let mut characters = literal.chars();
+    match (characters.next(), characters.next()) {
+        (None, _) => None,
+        // clippy asks for `push` with a `char` when the literal is one character long.
+        (Some(character), None) => Some(quote! { path.push(#character); }),
+        _ => Some(quote! { path.push_str(#literal); }),
     }
 }
 
@@ -255,16 +397,25 @@ fn parameter_value(parameter: &Parameter) -> TokenStream {
 fn emit_parameter(parameter: &Parameter) -> TokenStream {
     let name = ident(&parameter.name);
     let wire_name = &parameter.wire_name;
-    let add = |value: TokenStream| match (parameter.location, &parameter.ty) {
-        (ParameterLocation::Query, TypeRef::Vec(_)) => quote! {
-            for item in #value {
-                request.query(#wire_name, ::cplug_runtime::to_parameter_string(item));
+    let add = |value: TokenStream| {
+        let text = parameter_text(parameter.encoding, &value);
+        match (parameter.location, parameter.encoding) {
+            (ParameterLocation::Query, ParameterEncoding::Repeated) => quote! {
+                for item in #value {
+                    request.query(#wire_name, ::cplug_runtime::to_parameter_string(item));
+                }
+            },
+            (ParameterLocation::Query, ParameterEncoding::ObjectExploded | ParameterEncoding::DeepObject) => {
+                let deep = parameter.encoding == ParameterEncoding::DeepObject;
+                quote! {
+                    for (key, text) in ::cplug_runtime::object_query_pairs(#wire_name, #value, #deep) {
+                        request.query(&key, text);
+                    }
+                }
             }
-        },
-        (ParameterLocation::Query, _) => {
-            quote! { request.query(#wire_name, ::cplug_runtime::to_parameter_string(#value)); }
+            (ParameterLocation::Query, _) => quote! { request.query(#wire_name, #text); },
+            _ => quote! { request.header(#wire_name, #text)?; },
         }
-        _ => quote! { request.header(#wire_name, ::cplug_runtime::to_parameter_string(#value))?; },
     };
     if is_argument(parameter) {
         return add(quote! { &self.#name });
@@ -298,11 +449,25 @@ fn emit_parameter(parameter: &Parameter) -> TokenStream {
     }
 }
 
+/// Returns an expression for the text of one parameter value: arrays joined with their
+/// separator, anything else in its text form.
+fn parameter_text(encoding: ParameterEncoding, value: &TokenStream) -> TokenStream {
+    match encoding {
+        ParameterEncoding::Delimited(separator) => quote! { ::cplug_runtime::join_values(#value, #separator) },
+        ParameterEncoding::Json => quote! { ::cplug_runtime::to_json_parameter(#value) },
+        _ => quote! { ::cplug_runtime::to_parameter_string(#value) },
+    }
+}
+
 fn emit_decode(operation: &Operation) -> TokenStream {
     let decode = format_ident!("decode_{}", operation.method_name.trim_start_matches("r#"));
     let error = format_ident!("{}Error", operation.type_name);
     let success = success_type(operation);
-    let arms = operation.responses.iter().map(|response| emit_decode_arm(response, &error));
+    let success_enum = operation.success_enum.as_deref().map(ident);
+    // Single codes before ranges before `default`, so no arm is unreachable.
+    let mut ordered: Vec<&Response> = operation.responses.iter().collect();
+    ordered.sort_by_key(|response| response.status);
+    let arms = ordered.into_iter().map(|response| emit_decode_arm(response, &error, success_enum.as_ref()));
     let has_default = operation.responses.iter().any(|response| response.status == StatusMatch::Default);
     let fallback = (!has_default).then(|| quote! { _ => Err(response.into_unexpected()), });
     quote! {
@@ -315,7 +480,7 @@ fn emit_decode(operation: &Operation) -> TokenStream {
     }
 }
 
-fn emit_decode_arm(response: &Response, error: &Ident) -> TokenStream {
+fn emit_decode_arm(response: &Response, error: &Ident, success_enum: Option<&Ident>) -> TokenStream {
     let pattern = match response.status {
         StatusMatch::Code(code) => {
             let code = proc_macro2::Literal::u16_unsuffixed(code);
@@ -334,6 +499,19 @@ fn emit_decode_arm(response: &Response, error: &Ident) -> TokenStream {
         ResponseBody::Bytes => quote! { response.body.clone() },
         ResponseBody::None => quote! { () },
     };
+    if let (true, Some(success_enum)) = (response.is_success(), success_enum) {
+        let variant = ident(&response.variant);
+        let value = match response.body {
+            ResponseBody::None => quote! { #success_enum::#variant },
+            _ => quote! { #success_enum::#variant(#decode_body) },
+        };
+        return quote! {
+            #pattern => {
+                let value = #value;
+                Ok(response.with_value(value))
+            }
+        };
+    }
     if response.is_success() {
         return quote! {
             #pattern => {
@@ -391,7 +569,43 @@ fn emit_error_enum(operation: &Operation) -> TokenStream {
         let text = format!("{}: {}", status_label(response.status), first_line(&response.doc));
         quote! { #pattern => f.write_str(#text), }
     });
-    let empty = errors.is_empty().then(|| quote! { _ => ::std::result::Result::Ok(()), });
+    let status_arms = errors.iter().map(|response| {
+        let variant = ident(&response.variant);
+        match (response.status, response.body != ResponseBody::None) {
+            (StatusMatch::Code(code), has_body) => {
+                let pattern = if has_body {
+                    quote! { Self::#variant(_) }
+                } else {
+                    quote! { Self::#variant }
+                };
+                let code = proc_macro2::Literal::u16_unsuffixed(code);
+                // Codes in a spec are validated as 100 to 599, which `from_u16` accepts.
+                quote! {
+                    #pattern => ::cplug_runtime::reexports::http::StatusCode::from_u16(#code)
+                        .unwrap_or(::cplug_runtime::reexports::http::StatusCode::INTERNAL_SERVER_ERROR),
+                }
+            }
+            _ => quote! { Self::#variant { status, .. } => *status, },
+        }
+    });
+    let status_body = if errors.is_empty() {
+        quote! { match *self {} }
+    } else {
+        quote! { match self { #( #status_arms )* } }
+    };
+    // An enum without variants has no value to format, so its `Display` matches on nothing.
+    let display_body = if errors.is_empty() {
+        quote! {
+            let _ = f;
+            match *self {}
+        }
+    } else {
+        quote! {
+            match self {
+                #( #display_arms )*
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
@@ -399,13 +613,16 @@ fn emit_error_enum(operation: &Operation) -> TokenStream {
             #( #variants )*
         }
 
+        impl #error {
+            /// Returns the HTTP status of the response this error came from.
+            pub fn status(&self) -> ::cplug_runtime::reexports::http::StatusCode {
+                #status_body
+            }
+        }
+
         impl ::std::fmt::Display for #error {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                #[allow(unreachable_patterns)]
-                match self {
-                    #( #display_arms )*
-                    #empty
-                }
+                #display_body
             }
         }
 

@@ -43,6 +43,11 @@ pub(super) fn emit_pagination(operation: &Operation) -> TokenStream {
             #pages_doc
             pub fn pages(self) -> ::cplug_runtime::pagination::PageStream<#page_type, Error<#error>> {
                 let first_page = #first_page;
+                // Page numbers start at 1; walking from 0 or below would request pages that do not exist.
+                if first_page < 1 {
+                    let error = Error::InvalidRequest(::std::format!("the first page must be 1 or more, got {first_page}"));
+                    return ::std::boxed::Box::pin(::cplug_runtime::reexports::futures::stream::once(async move { Err(error) }));
+                }
                 let concurrency = self.client.runtime().page_concurrency();
                 let fetch = move |page_number: i64| {
                     let mut request = self.clone();

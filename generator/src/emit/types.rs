@@ -39,7 +39,8 @@ fn emit_struct(name: &str, doc: TokenStream, fields: &[Field], additional: Optio
     } else {
         quote! { #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)] }
     };
-    let field_items = fields.iter().map(emit_field);
+    let field_items = fields.iter().map(|field| emit_field(name, field));
+    let default_functions = emit_default_functions(name, fields);
     // Unknown properties are ignored unless the schema asks to keep them.
     let additional_field = additional.map(|value| {
         let value = rust_type(value);
@@ -58,11 +59,85 @@ fn emit_struct(name: &str, doc: TokenStream, fields: &[Field], additional: Optio
             #additional_field
         }
 
+        #default_functions
+
         #debug_impl
     }
 }
 
-fn emit_field(field: &Field) -> TokenStream {
+/// Returns the expression of a field's default value, when the spec gives one that fits the
+/// field's type; other defaults stay in the documentation only.
+fn default_expression(field: &Field) -> Option<TokenStream> {
+    use serde_json::Value;
+    let value = field.default.as_ref()?;
+    if field.required {
+        return None;
+    }
+    let expression = match (&field.ty, value) {
+        (TypeRef::Bool, Value::Bool(flag)) => quote! { #flag },
+        (TypeRef::String, Value::String(text)) => quote! { ::std::string::ToString::to_string(#text) },
+        (TypeRef::F64, Value::Number(number)) => {
+            let literal = proc_macro2::Literal::f64_suffixed(number.as_f64()?);
+            quote! { #literal }
+        }
+        (TypeRef::F32, Value::Number(number)) => {
+            let literal = proc_macro2::Literal::f32_suffixed(number.as_f64()? as f32);
+            quote! { #literal }
+        }
+        (integer, Value::Number(number)) => integer_literal(integer, number.as_i64()?)?,
+        _ => return None,
+    };
+    Some(expression)
+}
+
+/// Returns a suffixed literal of `value` when it fits the integer type `ty`.
+fn integer_literal(ty: &TypeRef, value: i64) -> Option<TokenStream> {
+    let literal = match ty {
+        TypeRef::I8 => proc_macro2::Literal::i8_suffixed(i8::try_from(value).ok()?),
+        TypeRef::I16 => proc_macro2::Literal::i16_suffixed(i16::try_from(value).ok()?),
+        TypeRef::I32 => proc_macro2::Literal::i32_suffixed(i32::try_from(value).ok()?),
+        TypeRef::I64 => proc_macro2::Literal::i64_suffixed(value),
+        TypeRef::U8 => proc_macro2::Literal::u8_suffixed(u8::try_from(value).ok()?),
+        TypeRef::U16 => proc_macro2::Literal::u16_suffixed(u16::try_from(value).ok()?),
+        TypeRef::U32 => proc_macro2::Literal::u32_suffixed(u32::try_from(value).ok()?),
+        TypeRef::U64 => proc_macro2::Literal::u64_suffixed(u64::try_from(value).ok()?),
+        _ => return None,
+    };
+    Some(quote! { #literal })
+}
+
+/// Name of the function that returns a field's default, for `#[serde(default = "...")]`.
+fn default_function_name(field: &Field) -> proc_macro2::Ident {
+    quote::format_ident!("default_{}", field.name.trim_start_matches("r#"))
+}
+
+/// Emits the functions that serde calls for absent properties that have a default.
+fn emit_default_functions(name: &str, fields: &[Field]) -> Option<TokenStream> {
+    let functions: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|field| {
+            let expression = default_expression(field)?;
+            let function = default_function_name(field);
+            let ty = rust_type(&field.ty);
+            Some(quote! {
+                fn #function() -> ::std::option::Option<#ty> {
+                    ::std::option::Option::Some(#expression)
+                }
+            })
+        })
+        .collect();
+    if functions.is_empty() {
+        return None;
+    }
+    let type_ident = ident(name);
+    Some(quote! {
+        impl #type_ident {
+            #( #functions )*
+        }
+    })
+}
+
+fn emit_field(struct_name: &str, field: &Field) -> TokenStream {
     let name = ident(&field.name);
     let json_name = &field.json_name;
     let doc = doc_attributes(field.doc.as_deref().or(Some(&format!("`{json_name}`"))));
@@ -71,11 +146,21 @@ fn emit_field(field: &Field) -> TokenStream {
     if field.required {
         quote! { #doc #rename pub #name: #ty, }
     } else {
-        // `default` makes an absent property `None`; `null` is `None` through `Option` itself.
+        // `default` makes an absent property `None`, or `Some` of the schema's default when it
+        // has one; `null` is `None` through `Option` itself.
+        let default = match default_expression(field) {
+            Some(_) => format!("{struct_name}::{}", default_function_name(field)),
+            None => String::new(),
+        };
+        let default = if default.is_empty() {
+            quote! { default }
+        } else {
+            quote! { default = #default }
+        };
         quote! {
             #doc
             #rename
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+            #[serde(#default, skip_serializing_if = "::std::option::Option::is_none")]
             pub #name: ::std::option::Option<#ty>,
         }
     }
@@ -215,21 +300,64 @@ fn emit_integer_enum(name: &str, doc: TokenStream, variants: &[IntegerVariant]) 
 }
 
 fn emit_union(name: &str, doc: TokenStream, variants: &[UnionVariant], tag: Option<&str>) -> TokenStream {
+    match tag {
+        Some(tag) => emit_tagged_union(name, doc, variants, tag),
+        None => emit_untagged_union(name, doc, variants),
+    }
+}
+
+/// Emits a union serde decodes by trying each variant in order.
+fn emit_untagged_union(name: &str, doc: TokenStream, variants: &[UnionVariant]) -> TokenStream {
     let type_ident = ident(name);
     let names = variants.iter().map(|variant| ident(&variant.name));
     let types = variants.iter().map(|variant| rust_type(&variant.ty));
-    let representation = match tag {
-        Some(tag) => quote! { #[serde(tag = #tag)] },
-        None => quote! { #[serde(untagged)] },
-    };
-    let renames =
-        variants.iter().map(|variant| variant.tag_value.as_ref().map(|value| quote! { #[serde(rename = #value)] }));
+    let variant_docs = variants.iter().map(|variant| format!(" A value of the `{}` alternative.", variant.name));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #representation
+        #[serde(untagged)]
         pub enum #type_ident {
-            #( #renames #names(#types), )*
+            #( #[doc = #variant_docs] #names(#types), )*
+        }
+    }
+}
+
+/// Emits a union chosen by the value of a discriminator property. The property stays in the
+/// object handed to the variant, so variant structs that declare it still decode, and a value
+/// this version of the spec does not list is kept as JSON.
+fn emit_tagged_union(name: &str, doc: TokenStream, variants: &[UnionVariant], tag: &str) -> TokenStream {
+    let type_ident = ident(name);
+    let names: Vec<_> = variants.iter().map(|variant| ident(&variant.name)).collect();
+    let types = variants.iter().map(|variant| rust_type(&variant.ty));
+    let values: Vec<&str> = variants.iter().map(|variant| variant.tag_value.as_deref().unwrap_or("")).collect();
+    let variant_docs = values.iter().map(|value| format!(" The object whose `{tag}` is `{value}`."));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #type_ident {
+            #( #[doc = #variant_docs] #names(#types), )*
+            /// An object whose discriminator value this version of the spec does not list, kept as received.
+            Unknown(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #type_ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #( Self::#names(value) => ::serde::Serialize::serialize(value, serializer), )*
+                    Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #type_ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                match tag.as_deref() {
+                    #( ::std::option::Option::Some(#values) => ::serde_json::from_value(value).map(Self::#names).map_err(<D::Error as ::serde::de::Error>::custom), )*
+                    _ => ::std::result::Result::Ok(Self::Unknown(value)),
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Lowering: the OpenAPI document to the intermediate representation in [`crate::ir`].
 
+mod finish;
 mod operation;
 mod schema;
 
@@ -52,7 +53,9 @@ fn lower_document(openapi: &OpenAPI, raw: &serde_json::Value, report: &mut Repor
     let lowered = operations.lower_all(report);
     let client_defaults: Vec<ClientDefault> = operations.client_defaults();
 
-    let types: Vec<TypeDef> = schemas.types.into_values().collect();
+    let mut types: Vec<TypeDef> = schemas.types.into_values().collect();
+    finish::order_union_variants(&mut types);
+    finish::box_recursive_references(&mut types);
     let mut lowered = lowered;
     operation::resolve_pagination(&mut lowered, &types, report);
 
@@ -60,7 +63,7 @@ fn lower_document(openapi: &OpenAPI, raw: &serde_json::Value, report: &mut Repor
         title: openapi.info.title.clone(),
         version: openapi.info.version.clone(),
         description: openapi.info.description.clone(),
-        default_server: openapi.servers.first().map(server_url),
+        default_server: openapi.servers.first().and_then(server_url),
         types,
         operations: lowered,
         client_defaults,
@@ -68,13 +71,9 @@ fn lower_document(openapi: &OpenAPI, raw: &serde_json::Value, report: &mut Repor
     }
 }
 
-/// Returns a server's URL with each `{variable}` replaced by its default.
-fn server_url(server: &openapiv3::Server) -> String {
-    let mut url = server.url.clone();
-    if let Some(variables) = &server.variables {
-        for (name, variable) in variables {
-            url = url.replace(&format!("{{{name}}}"), &variable.default);
-        }
-    }
-    url
+/// Returns a server's URL when it is a fixed URL. A URL with `{variables}` names a host that each
+/// user chooses (CPlug publishes none), so its defaults are not offered as the client's default.
+fn server_url(server: &openapiv3::Server) -> Option<String> {
+    let has_variables = server.variables.as_ref().is_some_and(|variables| !variables.is_empty());
+    (!has_variables && !server.url.contains('{')).then(|| server.url.clone())
 }

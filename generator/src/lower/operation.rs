@@ -7,8 +7,8 @@ use openapiv3::{
 use super::schema::{unescape_pointer_token, SchemaLowering};
 use crate::diag::{join_pointer, Reporter};
 use crate::ir::{
-    ClientDefault, Operation, Pagination, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch, TypeDef,
-    TypeKind, TypeRef,
+    BodyEncoding, ClientDefault, Operation, Pagination, Parameter, ParameterEncoding, ParameterLocation, RequestBody,
+    Response, ResponseBody, ResponseHeader, StatusMatch, TypeDef, TypeKind, TypeRef,
 };
 use crate::naming::{self, Scope};
 
@@ -16,14 +16,73 @@ use crate::naming::{self, Scope};
 const RESERVED_METHOD_NAMES: &[&str] = &["builder", "runtime", "new", "clone", "fmt"];
 
 /// Builder method names the generated request builders already use.
-const RESERVED_BUILDER_METHODS: &[&str] =
-    &["send", "send_with_response", "pages", "items", "timeout", "header", "extra_headers", "new", "client"];
+const RESERVED_BUILDER_METHODS: &[&str] = &[
+    "send",
+    "send_with_response",
+    "pages",
+    "items",
+    "timeout",
+    "header",
+    "extra_headers",
+    "new",
+    "client",
+    "body",
+    "build_request",
+];
+
+/// Methods of the generated `ClientBuilder`, which `x-client-default` settings must not reuse.
+const CLIENT_BUILDER_METHODS: &[&str] = &[
+    "bearer_token",
+    "token_source",
+    "oauth2_password",
+    "timeout",
+    "connect_timeout",
+    "retry",
+    "page_concurrency",
+    "configure_runtime",
+    "build",
+];
+
+/// Reports `{name}` segments of the path without a path parameter, and path parameters that the
+/// path does not contain; either would send a request to the wrong URL.
+fn check_path_template(path: &str, parameters: &[Parameter], pointer: &str, report: &mut Reporter<'_>) {
+    let mut in_template = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(length) = rest[start..].find('}') else { break };
+        in_template.push(&rest[start + 1..start + length]);
+        rest = &rest[start + length + 1..];
+    }
+    for name in &in_template {
+        let declared = parameters.iter().any(|p| p.location == ParameterLocation::Path && p.wire_name == *name);
+        if !declared {
+            report.error(
+                pointer,
+                format!(
+                    "the path `{path}` contains `{{{name}}}`, but the operation declares no path parameter `{name}`"
+                ),
+                format!("add a parameter with `name: {name}`, `in: path` and `required: true`"),
+            );
+        }
+    }
+    for parameter in parameters.iter().filter(|p| p.location == ParameterLocation::Path) {
+        if !in_template.contains(&parameter.wire_name.as_str()) {
+            report.error(
+                pointer,
+                format!("path parameter `{}` does not appear in the path `{path}`", parameter.wire_name),
+                format!("add `{{{}}}` to the path, or declare the parameter `in: query`", parameter.wire_name),
+            );
+        }
+    }
+}
 
 pub(super) struct OperationLowering<'a, 's> {
     openapi: &'a OpenAPI,
     schemas: &'s mut SchemaLowering<'a>,
     method_names: Scope,
     defaults: Vec<ClientDefault>,
+    /// Operation ids seen so far, to warn about duplicates.
+    operation_ids: std::collections::BTreeSet<String>,
 }
 
 impl<'a, 's> OperationLowering<'a, 's> {
@@ -33,6 +92,7 @@ impl<'a, 's> OperationLowering<'a, 's> {
             schemas,
             method_names: Scope::with_reserved(RESERVED_METHOD_NAMES),
             defaults: Vec::new(),
+            operation_ids: std::collections::BTreeSet::new(),
         }
     }
 
@@ -73,16 +133,19 @@ impl<'a, 's> OperationLowering<'a, 's> {
         report: &mut Reporter<'_>,
     ) -> Option<Operation> {
         let operation_id = operation.operation_id.clone().unwrap_or_else(|| format!("{method} {path}"));
-        let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
-        let type_name = self.schemas.claim_type_name(&operation_id);
-
-        if operation.request_body.is_some() {
-            report.error(
-                &join_pointer(pointer, "requestBody"),
-                format!("operation `{operation_id}` has a request body, which this generator does not support yet"),
-                "remove the request body or generate this operation by hand",
+        if !self.operation_ids.insert(operation_id.clone()) {
+            report.warning(
+                &join_pointer(pointer, "operationId"),
+                format!("operation id `{operation_id}` is used by an earlier operation too; this one gets a numbered method name"),
             );
         }
+        let method_name = self.method_names.claim(&naming::value_name(&operation_id, "operation"));
+        let type_name = self.schemas.claim_operation_type_name(&operation_id);
+
+        let body = operation
+            .request_body
+            .as_ref()
+            .and_then(|body| self.lower_request_body(&type_name, body, &join_pointer(pointer, "requestBody"), report));
 
         let mut parameter_names = Scope::with_reserved(RESERVED_BUILDER_METHODS);
         let mut parameters = Vec::new();
@@ -106,6 +169,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
             }
         }
 
+        check_path_template(path, &parameters, pointer, report);
+
         let responses =
             self.lower_responses(&type_name, &operation.responses, &join_pointer(pointer, "responses"), report);
         let secured = match &operation.security {
@@ -115,6 +180,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
             }
         };
         let pagination = lower_pagination_extension(operation, &parameters, pointer, report);
+        let success_enum = self.success_enum_name(&type_name, &responses);
+        let accept = accept_header(&responses);
 
         Some(Operation {
             operation_id,
@@ -128,7 +195,84 @@ impl<'a, 's> OperationLowering<'a, 's> {
             responses,
             secured,
             pagination,
+            body,
+            success_enum,
+            accept,
         })
+    }
+
+    /// Claims a name for the enum of success responses when the 2xx responses differ in body type.
+    fn success_enum_name(&mut self, type_name: &str, responses: &[Response]) -> Option<String> {
+        let mut bodies = responses.iter().filter(|response| response.is_success()).map(|response| &response.body);
+        let first = bodies.next()?;
+        if bodies.all(|body| body == first) {
+            return None;
+        }
+        Some(self.schemas.claim_type_name(&format!("{type_name} Success")))
+    }
+
+    /// Lowers a request body, choosing one media type when several are offered: JSON first, then
+    /// form, multipart, text and finally raw bytes.
+    fn lower_request_body(
+        &mut self,
+        type_name: &str,
+        body: &'a ReferenceOr<openapiv3::RequestBody>,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Option<RequestBody> {
+        let (body, pointer) = match body {
+            ReferenceOr::Item(body) => (body, pointer.to_string()),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/requestBodies/").map(unescape_pointer_token);
+                let found = key.as_ref().and_then(|key| self.openapi.components.as_ref()?.request_bodies.get(key));
+                match (found, key) {
+                    (Some(ReferenceOr::Item(body)), Some(key)) => {
+                        (body, join_pointer("/components/requestBodies", &key))
+                    }
+                    _ => {
+                        report.error(
+                            &join_pointer(pointer, "$ref"),
+                            format!("unresolvable request body reference `{reference}`"),
+                            "point the `$ref` at an existing entry of `#/components/requestBodies`",
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let openapiv3::RequestBody { description, content, required, extensions: _ } = body;
+        let Some((media_type, media)) = content.iter().min_by_key(|(media_type, _)| body_preference(media_type)) else {
+            report.warning(&pointer, "the request body lists no media type under `content`, so the client sends none");
+            return None;
+        };
+        let media_pointer = join_pointer(&join_pointer(&pointer, "content"), media_type);
+        let context = format!("{type_name} body");
+        let mut schema_type = |report: &mut Reporter<'_>| match &media.schema {
+            Some(schema) => {
+                self.schemas.lower_schema_ref(&context, schema, &join_pointer(&media_pointer, "schema"), report)
+            }
+            None => TypeRef::Json,
+        };
+        let essence = media_essence(media_type);
+        let preference = match body_preference(media_type) {
+            0 if essence.contains('*') && is_binary(media.schema.as_ref()) => 4,
+            other => other,
+        };
+        let (encoding, sent_type) = match preference {
+            0 => {
+                let sent = if essence.contains('*') { "application/json".to_string() } else { media_type.clone() };
+                (BodyEncoding::Json(schema_type(report)), sent)
+            }
+            1 => (BodyEncoding::Form(schema_type(report)), media_type.clone()),
+            2 => (BodyEncoding::Multipart(schema_type(report)), "multipart/form-data".to_string()),
+            3 => (BodyEncoding::Text, media_type.clone()),
+            _ => {
+                let sent =
+                    if essence.contains('*') { "application/octet-stream".to_string() } else { media_type.clone() };
+                (BodyEncoding::Bytes, sent)
+            }
+        };
+        Some(RequestBody { encoding, media_type: sent_type, required: *required, doc: description.clone() })
     }
 
     fn lower_parameter(
@@ -153,10 +297,23 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 }
             },
         };
-        let (data, location) = match parameter {
-            SpecParameter::Query { parameter_data, .. } => (parameter_data, ParameterLocation::Query),
-            SpecParameter::Header { parameter_data, .. } => (parameter_data, ParameterLocation::Header),
-            SpecParameter::Path { parameter_data, .. } => (parameter_data, ParameterLocation::Path),
+        let (data, location, query_style) = match parameter {
+            SpecParameter::Query { parameter_data, style, allow_reserved: _, allow_empty_value: _ } => {
+                (parameter_data, ParameterLocation::Query, Some(style))
+            }
+            SpecParameter::Header { parameter_data, style: _ } => (parameter_data, ParameterLocation::Header, None),
+            SpecParameter::Path { parameter_data, style } => {
+                if !matches!(style, openapiv3::PathStyle::Simple) {
+                    report.warning(
+                        &join_pointer(&pointer, "style"),
+                        format!(
+                            "path parameter `{}` uses a `label` or `matrix` style; it is sent in the `simple` style",
+                            parameter_data.name
+                        ),
+                    );
+                }
+                (parameter_data, ParameterLocation::Path, None)
+            }
             SpecParameter::Cookie { parameter_data, .. } => {
                 report.warning(
                     &pointer,
@@ -168,23 +325,53 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 return None;
             }
         };
-        let ty = match &data.format {
+        let (ty, is_object) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let context = format!("{type_name} {}", data.name);
-                self.schemas.lower_schema_ref(&context, schema, &join_pointer(&pointer, "schema"), report)
+                let ty = self.schemas.lower_schema_ref(&context, schema, &join_pointer(&pointer, "schema"), report);
+                // A parameter that is absent is not sent, so `nullable` adds nothing on the wire.
+                let ty = match ty {
+                    TypeRef::Nullable(inner) => *inner,
+                    other => other,
+                };
+                (ty, self.schemas.is_object(schema))
             }
-            ParameterSchemaOrContent::Content(_) => {
-                report.error(
-                    &join_pointer(&pointer, "content"),
-                    format!("parameter `{}` uses `content`, which is not supported", data.name),
-                    "describe the parameter with `schema` instead",
-                );
-                return None;
+            // A parameter described by `content` is sent as its serialized value; objects and
+            // arrays become compact JSON, the usual media type for such parameters.
+            ParameterSchemaOrContent::Content(content) => {
+                let Some((media_type, media)) = content.first() else {
+                    report.error(
+                        &join_pointer(&pointer, "content"),
+                        format!("parameter `{}` has an empty `content`", data.name),
+                        "give `content` one media type with a `schema`, or use `schema` directly",
+                    );
+                    return None;
+                };
+                let schema_pointer =
+                    join_pointer(&join_pointer(&join_pointer(&pointer, "content"), media_type), "schema");
+                let context = format!("{type_name} {}", data.name);
+                let ty = match &media.schema {
+                    Some(schema) => self.schemas.lower_schema_ref(&context, schema, &schema_pointer, report),
+                    None => TypeRef::Json,
+                };
+                (ty, false)
             }
         };
         let client_default = match data.extensions.get("x-client-default") {
             None => None,
-            Some(serde_json::Value::String(name)) => Some(self.claim_default(name, &ty, data.description.as_deref())),
+            Some(serde_json::Value::String(name)) => {
+                let wanted = naming::value_name(name, "default");
+                let bare = wanted.trim_start_matches("r#");
+                if CLIENT_BUILDER_METHODS.contains(&bare) || RESERVED_BUILDER_METHODS.contains(&bare) {
+                    report.error(
+                        &join_pointer(&pointer, "x-client-default"),
+                        format!("`x-client-default: {name}` clashes with the generated method `{bare}` of the client or request builder"),
+                        "choose another setting name, such as the parameter's own name",
+                    );
+                    return None;
+                }
+                Some(self.claim_default(name, &ty, data.description.as_deref()))
+            }
             Some(_) => {
                 report.error(
                     &join_pointer(&pointer, "x-client-default"),
@@ -198,14 +385,19 @@ impl<'a, 's> OperationLowering<'a, 's> {
             Some(default) => names.claim(default),
             None => names.claim(&naming::value_name(&data.name, "param")),
         };
+        let encoding = match &data.format {
+            ParameterSchemaOrContent::Content(_) => ParameterEncoding::Json,
+            ParameterSchemaOrContent::Schema(_) => parameter_encoding(query_style, data.explode, &ty, is_object),
+        };
         Some(Parameter {
             name,
             wire_name: data.name.clone(),
             location,
-            required: data.required,
+            required: data.required || location == ParameterLocation::Path,
             ty,
             doc: data.description.clone(),
             client_default,
+            encoding,
         })
     }
 
@@ -261,7 +453,8 @@ impl<'a, 's> OperationLowering<'a, 's> {
             });
             let context = format!("{type_name} {variant} body");
             let body = self.lower_response_body(&context, response, &response_pointer, report);
-            lowered.push(Response { status, variant, doc: response.description.trim().to_string(), body });
+            let headers = self.lower_response_headers(response, &response_pointer, report);
+            lowered.push(Response { status, variant, doc: response.description.trim().to_string(), body, headers });
         }
         if lowered.is_empty() {
             report.error(
@@ -269,6 +462,14 @@ impl<'a, 's> OperationLowering<'a, 's> {
                 "the operation documents no responses",
                 "document at least the success response under `responses`",
             );
+        }
+        // `default` covers every status not listed, successes included, so an operation that
+        // lists no 2xx response decodes a 2xx with the `default` response's body.
+        let has_success = lowered.iter().any(Response::is_success);
+        let default = lowered.iter().find(|response| response.status == StatusMatch::Default).cloned();
+        if let (false, Some(default)) = (has_success, default) {
+            let variant = variants.claim("Status2xx");
+            lowered.push(Response { status: StatusMatch::Range(2), variant, ..default });
         }
         lowered.sort_by_key(|response| !response.is_success());
         lowered
@@ -302,6 +503,39 @@ impl<'a, 's> OperationLowering<'a, 's> {
         }
     }
 
+    /// Lists the headers of a response, following `$ref`s into `#/components/headers`.
+    fn lower_response_headers(
+        &self,
+        response: &openapiv3::Response,
+        pointer: &str,
+        report: &mut Reporter<'_>,
+    ) -> Vec<ResponseHeader> {
+        let mut headers = Vec::new();
+        for (name, header) in &response.headers {
+            let doc = match header {
+                ReferenceOr::Item(header) => header.description.clone(),
+                ReferenceOr::Reference { reference } => {
+                    let key = reference.strip_prefix("#/components/headers/").map(unescape_pointer_token);
+                    let found = key.as_ref().and_then(|key| self.openapi.components.as_ref()?.headers.get(key));
+                    match found {
+                        Some(ReferenceOr::Item(header)) => header.description.clone(),
+                        _ => {
+                            let header_pointer = join_pointer(&join_pointer(pointer, "headers"), name);
+                            report.error(
+                                &join_pointer(&header_pointer, "$ref"),
+                                format!("unresolvable header reference `{reference}`"),
+                                "point the `$ref` at an existing entry of `#/components/headers`",
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            headers.push(ResponseHeader { name: name.clone(), doc });
+        }
+        headers
+    }
+
     fn lower_response_body(
         &mut self,
         context: &str,
@@ -312,7 +546,10 @@ impl<'a, 's> OperationLowering<'a, 's> {
         if response.content.is_empty() {
             return ResponseBody::None;
         }
-        let json = response.content.iter().find(|(media, _)| is_json_media_type(media));
+        // A wildcard media type whose schema is binary is raw bytes, not JSON.
+        let json = response.content.iter().find(|(media, content)| {
+            is_json_media_type(media) && !(media.contains('*') && is_binary(content.schema.as_ref()))
+        });
         if let Some((media, content)) = json {
             let media_pointer = join_pointer(&join_pointer(pointer, "content"), media);
             return match &content.schema {
@@ -329,6 +566,88 @@ impl<'a, 's> OperationLowering<'a, 's> {
             return ResponseBody::Text;
         }
         ResponseBody::Bytes
+    }
+}
+
+/// Chooses how a parameter is written from its style, its `explode` and its type. Query
+/// parameters default to `form` and the others use `simple`; `explode` defaults to true only for `form`.
+fn parameter_encoding(
+    query_style: Option<&openapiv3::QueryStyle>,
+    explode: Option<bool>,
+    ty: &TypeRef,
+    is_object: bool,
+) -> ParameterEncoding {
+    let is_array = matches!(ty, TypeRef::Vec(_));
+    match query_style {
+        Some(openapiv3::QueryStyle::DeepObject) if is_object => ParameterEncoding::DeepObject,
+        Some(openapiv3::QueryStyle::Form) if explode.unwrap_or(true) => {
+            if is_array {
+                ParameterEncoding::Repeated
+            } else if is_object {
+                ParameterEncoding::ObjectExploded
+            } else {
+                ParameterEncoding::Single
+            }
+        }
+        Some(openapiv3::QueryStyle::SpaceDelimited) if is_array => ParameterEncoding::Delimited(' '),
+        Some(openapiv3::QueryStyle::PipeDelimited) if is_array => ParameterEncoding::Delimited('|'),
+        _ if is_array => ParameterEncoding::Delimited(','),
+        _ => ParameterEncoding::Single,
+    }
+}
+
+/// Returns the `Accept` header for responses that are not all JSON: the kinds of body the
+/// operation decodes, JSON first.
+fn accept_header(responses: &[Response]) -> Option<String> {
+    let has = |wanted: fn(&ResponseBody) -> bool| responses.iter().any(|response| wanted(&response.body));
+    if !has(|body| matches!(body, ResponseBody::Text | ResponseBody::Bytes)) {
+        return None;
+    }
+    let mut kinds = Vec::new();
+    if has(|body| matches!(body, ResponseBody::Json(_))) {
+        kinds.push("application/json");
+    }
+    if has(|body| matches!(body, ResponseBody::Text)) {
+        kinds.push("text/*");
+    }
+    if has(|body| matches!(body, ResponseBody::Bytes)) {
+        kinds.push("*/*");
+    }
+    Some(kinds.join(", "))
+}
+
+/// Returns whether `schema` is an inline `type: string, format: binary`.
+fn is_binary(schema: Option<&ReferenceOr<openapiv3::Schema>>) -> bool {
+    matches!(
+        schema,
+        Some(ReferenceOr::Item(openapiv3::Schema {
+            schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(openapiv3::StringType {
+                format: openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary),
+                ..
+            })),
+            ..
+        }))
+    )
+}
+
+/// Returns the lower-cased media type without parameters, such as `application/json`.
+fn media_essence(media: &str) -> String {
+    media.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// Ranks a request body media type: 0 JSON, 1 form, 2 multipart, 3 text, 4 anything else.
+fn body_preference(media: &str) -> u8 {
+    let essence = media_essence(media);
+    if is_json_media_type(&essence) {
+        0
+    } else if essence == "application/x-www-form-urlencoded" {
+        1
+    } else if essence.starts_with("multipart/") {
+        2
+    } else if essence.starts_with("text/") {
+        3
+    } else {
+        4
     }
 }
 
