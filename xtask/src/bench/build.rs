@@ -54,8 +54,21 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
 
     match super::corpus_dir(arguments) {
         Some(corpus) => {
-            let nexus_dir = work.join("progenitor-nexus");
             let document = corpus.join("progenitor-nexus.json");
+            let ours_nexus_dir = work.join("cplug-nexus");
+            generate(
+                Command::new(programs.join("cplug-generate")).arg(&document).arg(&ours_nexus_dir).arg("cplug-nexus"),
+                &ours_nexus_dir,
+            )?;
+            copy(&root.join("Cargo.lock"), &ours_nexus_dir.join("Cargo.lock"))?;
+            subjects.push(Subject {
+                label: "this generator, progenitor-nexus.json".to_string(),
+                package: "cplug-nexus",
+                edited_file: ours_nexus_dir.join("src/lib.rs"),
+                dir: ours_nexus_dir,
+            });
+
+            let nexus_dir = work.join("progenitor-nexus");
             generate(
                 &mut progenitor::command(&progenitor_binary, &document, &nexus_dir, "progenitor-nexus"),
                 &nexus_dir,
@@ -67,7 +80,7 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
                 dir: nexus_dir,
             });
         }
-        None => eprintln!("note: no corpus folder found; skipping progenitor's nexus crate"),
+        None => eprintln!("note: no corpus folder found; skipping the crates for progenitor-nexus.json"),
     }
 
     for subject in &subjects {
