@@ -39,12 +39,15 @@ fn timed_run_matches_untimed_run() {
 
 #[test]
 fn timed_run_names_lowering_failure() {
-    let broken = VALID.replace("#/components/schemas/Thing", "#/components/schemas/Missing");
+    // An incomplete `x-pagination` passes validation and is rejected while lowering.
+    let broken =
+        VALID.replace("operationId: listThings", "operationId: listThings\n      x-pagination: { page-param: page }");
     let document = load::load_bytes(Path::new("broken.yaml"), broken.as_bytes()).unwrap();
     let timed = generate_timed(&document, &options());
     let failure = timed.result.unwrap_err();
     assert_eq!(failure.stage, Stage::Lower);
-    assert!(!failure.diagnostics.0.is_empty());
+    let messages: Vec<&str> = failure.diagnostics.0.iter().map(|diagnostic| diagnostic.message.as_str()).collect();
+    assert!(messages.iter().any(|message| message.contains("x-pagination")), "unexpected diagnostics: {messages:?}");
     assert!(timed.times.emit.is_zero(), "emission ran after a failed lowering");
     assert!(timed.times.format.is_zero(), "formatting ran after a failed lowering");
 }
