@@ -2,8 +2,8 @@
 //!
 //! Usage: `client-overhead [--requests N] [--concurrency C] [--rounds R] [--page-size S]`.
 //! Both clients send `GET /api/v3/users/sessions?page=1&per_page=S` with the same headers and
-//! decode the same page into equivalent types. A third row decodes the hand-written response the
-//! way the generated client does, with `serde_path_to_error`. Rounds alternate between the
+//! decode the same page into equivalent types. A third row decodes the hand-written response with
+//! `serde_path_to_error`, to show what tracking the JSON path of every value costs. Rounds alternate between the
 //! clients so that load from other processes hits them alike. Prints one Markdown table row per
 //! client with the median over the rounds, then the ratio of the first two medians.
 
@@ -213,8 +213,8 @@ impl HandWritten {
 enum Decoder {
     /// `serde_json::from_slice`, what most hand-written code does.
     Plain,
-    /// `serde_path_to_error`, which the generated client uses so that a decode error names the
-    /// JSON path of the bad value. This row shows how much of the gap that choice explains.
+    /// `serde_path_to_error`, which tracks the JSON path of every value so that a decode error can
+    /// name it. The generated client uses it only to decode a body again after a plain decode fails.
     WithPath,
 }
 
