@@ -32,9 +32,9 @@ pub struct Diagnostic {
     pub position: Option<Position>,
     /// JSON pointer (RFC 6901) of the offending value, `""` for the whole document.
     pub pointer: String,
-    /// What is wrong, naming the construct.
+    /// Description of the problem, naming the construct.
     pub message: String,
-    /// What the author of the document can do about it.
+    /// Suggested fix for the author of the document.
     pub help: Option<String>,
 }
 

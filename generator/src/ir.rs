@@ -198,7 +198,7 @@ pub struct Operation {
 /// The request body of an operation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestBody {
-    /// How the value is encoded.
+    /// Encoding of the value.
     pub encoding: BodyEncoding,
     /// Media type sent as `Content-Type`; `*/*` and wildcards become a concrete type.
     pub media_type: String,
@@ -208,7 +208,7 @@ pub struct RequestBody {
     pub doc: Option<String>,
 }
 
-/// How a request body is encoded.
+/// Encoding of a request body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BodyEncoding {
     /// JSON of this type.
@@ -223,7 +223,7 @@ pub enum BodyEncoding {
     Text,
 }
 
-/// Where a parameter goes.
+/// Location of a parameter in the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParameterLocation {
     /// A `{name}` segment of the path.
@@ -241,7 +241,7 @@ pub struct Parameter {
     pub name: String,
     /// Name on the wire.
     pub wire_name: String,
-    /// Where it goes.
+    /// Location in the request.
     pub location: ParameterLocation,
     /// Whether the spec requires it.
     pub required: bool,
@@ -251,11 +251,11 @@ pub struct Parameter {
     pub doc: Option<String>,
     /// Name of the client-wide default this parameter falls back to.
     pub client_default: Option<String>,
-    /// How the value is written, from the parameter's `style` and `explode`.
+    /// Text form of the value, from the parameter's `style` and `explode`.
     pub encoding: ParameterEncoding,
 }
 
-/// How a parameter value becomes text on the wire.
+/// Rule that turns a parameter value into text on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParameterEncoding {
     /// One value in its text form.
@@ -284,7 +284,7 @@ pub struct ClientDefault {
     pub doc: Option<String>,
 }
 
-/// Which statuses a response covers.
+/// Statuses a response covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StatusMatch {
     /// One status code.
@@ -295,7 +295,7 @@ pub enum StatusMatch {
     Default,
 }
 
-/// How a response body is decoded.
+/// Decoding of a response body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResponseBody {
     /// No body, or one that is ignored.
@@ -317,7 +317,7 @@ pub struct Response {
     pub variant: String,
     /// `description`.
     pub doc: String,
-    /// How the body is decoded.
+    /// Decoding of the body.
     pub body: ResponseBody,
     /// Headers the spec documents for this response; they are read through
     /// `ResponseValue::headers` and listed in the documentation.

@@ -27,7 +27,7 @@ pub use standalone::StandaloneCrate;
 pub struct Options {
     /// The command that regenerates the output, named in every file's header.
     pub regenerate_command: String,
-    /// How the header names the source document, such as `spec/openapi.yaml`.
+    /// Name of the source document in the header, such as `spec/openapi.yaml`.
     pub spec_label: String,
     /// Also emit `Cargo.toml` and `src/lib.rs`, making the output a crate of its own.
     pub standalone: Option<StandaloneCrate>,

@@ -24,7 +24,7 @@ pub trait TokenSource: Send + Sync + 'static {
     }
 }
 
-/// How requests are authorized.
+/// Authorization of requests.
 #[derive(Clone, Default)]
 pub enum Auth {
     /// No `Authorization` header.
@@ -53,7 +53,7 @@ impl fmt::Debug for Auth {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// The token endpoint answered with an OAuth2 error response (RFC 6749, section 5.2).
+    /// The token endpoint returned an OAuth2 error response (RFC 6749, section 5.2).
     OAuth {
         /// HTTP status of the token response.
         status: u16,
@@ -62,11 +62,11 @@ pub enum AuthError {
         /// The `error_description`, when the server sent one.
         description: Option<String>,
     },
-    /// The token endpoint answered with something that is neither a token nor an OAuth2 error.
+    /// The token endpoint returned something that is neither a token nor an OAuth2 error.
     InvalidResponse {
         /// HTTP status of the token response.
         status: u16,
-        /// What was wrong with the response.
+        /// Description of the problem with the response.
         message: String,
     },
     /// The token request failed before a response arrived.

@@ -13,9 +13,9 @@ use http::{HeaderMap, StatusCode};
 /// those may carry cookies, tokens or session ids.
 #[non_exhaustive]
 pub enum Error<E> {
-    /// The server answered with a status the spec documents as an error for this operation.
+    /// The server returned a status that the spec documents as an error for this operation.
     Api(E),
-    /// The server answered with a status the spec does not list for this operation.
+    /// The server returned a status that the spec does not list for this operation.
     UnexpectedStatus {
         /// Response status.
         status: StatusCode,
@@ -30,7 +30,7 @@ pub enum Error<E> {
         status: StatusCode,
         /// Path of the value that failed, such as `data.sessions[3].expires_at`.
         path: String,
-        /// What the decoder expected and found.
+        /// Decoder message: the expected and the found value.
         message: String,
         /// Raw response body.
         body: Bytes,
