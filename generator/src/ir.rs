@@ -145,6 +145,8 @@ pub enum TypeRef {
     String,
     /// An RFC 3339 timestamp, kept with its offset.
     DateTime,
+    /// A UUID (`format: uuid`).
+    Uuid,
     /// A calendar date.
     Date,
     /// Any JSON value.

@@ -41,4 +41,5 @@ pub mod reexports {
     pub use http;
     pub use serde;
     pub use serde_json;
+    pub use uuid;
 }

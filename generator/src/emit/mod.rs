@@ -118,6 +118,7 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::String => quote! { ::std::string::String },
         TypeRef::DateTime => quote! { ::chrono::DateTime<::chrono::FixedOffset> },
         TypeRef::Date => quote! { ::chrono::NaiveDate },
+        TypeRef::Uuid => quote! { ::cplug_runtime::reexports::uuid::Uuid },
         TypeRef::Json => quote! { ::serde_json::Value },
         TypeRef::Named(name) => {
             let name = ident(name);

@@ -48,7 +48,7 @@ fn rank(ty: &TypeRef, named: &BTreeMap<String, Rank>) -> Rank {
         TypeRef::I8 | TypeRef::I16 | TypeRef::I32 | TypeRef::I64 => (6, 0),
         TypeRef::U8 | TypeRef::U16 | TypeRef::U32 | TypeRef::U64 => (6, 1),
         TypeRef::F32 | TypeRef::F64 => (7, 0),
-        TypeRef::DateTime | TypeRef::Date => (8, 0),
+        TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid => (8, 0),
         TypeRef::String => (10, 1),
         TypeRef::Json => (11, 0),
     }

@@ -652,6 +652,7 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
         TypeRef::Json => format!("Variant{index}"),
         TypeRef::DateTime => "DateTime".to_string(),
         TypeRef::Date => "Date".to_string(),
+        TypeRef::Uuid => "Uuid".to_string(),
         TypeRef::F32 | TypeRef::F64 => "Number".to_string(),
         _ => "Integer".to_string(),
     }
@@ -718,6 +719,7 @@ fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
     match format {
         VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+        VariantOrUnknownOrEmpty::Unknown(format) if format == "uuid" => TypeRef::Uuid,
         _ => TypeRef::String,
     }
 }
