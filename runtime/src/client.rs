@@ -575,8 +575,11 @@ fn describe_error(error: &Error<Infallible>) -> String {
 async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<bytes::Bytes, Error<Infallible>> {
     let status = response.status();
     let too_large = || Error::ResponseTooLarge { status, limit };
-    if response.content_length().is_some_and(|length| length > limit as u64) {
-        return Err(too_large());
+    match response.content_length() {
+        Some(length) if length > limit as u64 => return Err(too_large()),
+        // A declared length within the limit lets reqwest collect the body without copying chunks.
+        Some(_) => return response.bytes().await.map_err(transport_error),
+        None => {}
     }
     let mut body = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
