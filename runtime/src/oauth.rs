@@ -393,11 +393,11 @@ fn parse_token_response(status: http::StatusCode, body: &[u8]) -> Result<TokenRe
     Ok(response)
 }
 
-/// Reads `expires_in` as whole seconds, from a JSON number or a numeric string.
-/// Longest token lifetime taken from `expires_in`: one year. A longer value is treated as one year,
+/// Maximum token lifetime taken from `expires_in`: one year. A longer value is treated as one year,
 /// so the token is still renewed after a 401.
 const MAX_TOKEN_LIFETIME_SECS: u64 = 365 * 24 * 60 * 60;
 
+/// Reads `expires_in` as whole seconds, from a JSON number or a numeric string.
 fn seconds_from_json(value: &serde_json::Value) -> Option<u64> {
     match value {
         serde_json::Value::Number(number) => {

@@ -36,7 +36,7 @@ impl RawResponse {
     /// Decodes the body as JSON into `T`; a failure names the path of the offending value.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error<Infallible>> {
         // Tracking the path costs time on every value, so only a body that failed is decoded again
-        // with tracking; decoding is deterministic, so the second pass fails at the same value.
+        // with tracking. Decoding is deterministic, so the second pass fails at the same value.
         if let Ok(value) = serde_json::from_slice(&self.body) {
             return Ok(value);
         }
