@@ -22,6 +22,12 @@ pub struct StaleFile {
 /// Returns the files under `root` that differ from `files`, including generated files that
 /// should no longer exist.
 pub fn check(root: &Path, files: &[GeneratedFile]) -> io::Result<Vec<StaleFile>> {
+    check_labelled(root, files, Path::new(""))
+}
+
+/// Same as [`check`], with `label_prefix` (such as `generated-client`) put before each path in the
+/// diff headers, so the diff names files as they are seen from the repository root.
+pub fn check_labelled(root: &Path, files: &[GeneratedFile], label_prefix: &Path) -> io::Result<Vec<StaleFile>> {
     let mut stale = Vec::new();
     for file in files {
         let committed = match fs::read_to_string(root.join(&file.path)) {
@@ -30,13 +36,13 @@ pub fn check(root: &Path, files: &[GeneratedFile]) -> io::Result<Vec<StaleFile>>
             Err(error) => return Err(error),
         };
         if committed.as_deref() != Some(file.contents.as_str()) {
-            let diff = unified_diff(&file.path, committed.as_deref().unwrap_or(""), &file.contents);
+            let diff = unified_diff(&label_prefix.join(&file.path), committed.as_deref().unwrap_or(""), &file.contents);
             stale.push(StaleFile { path: file.path.clone(), diff });
         }
     }
     for path in leftover_files(root, files)? {
         let committed = fs::read_to_string(root.join(&path)).unwrap_or_default();
-        let diff = unified_diff(&path, &committed, "");
+        let diff = unified_diff(&label_prefix.join(&path), &committed, "");
         stale.push(StaleFile { path, diff });
     }
     Ok(stale)

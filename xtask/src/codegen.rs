@@ -79,7 +79,7 @@ pub fn run(mode: Mode) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Mode::Check => match output::check(&crate_root, &generated.files) {
+        Mode::Check => match output::check_labelled(&crate_root, &generated.files, Path::new("generated-client")) {
             Ok(stale) if stale.is_empty() => {
                 println!("generated-client/ matches spec/{}", cplug_spec::SPEC_FILE_NAME);
                 ExitCode::SUCCESS

@@ -8,8 +8,9 @@ fn committed_client_matches_spec() {
     let generated = cplug_codegen::generate_file(&cplug_spec::spec_path(), &options()).unwrap_or_else(|error| {
         panic!("the spec does not generate:\n{error}");
     });
-    let stale =
-        output::check(&workspace_root().join("generated-client"), &generated.files).expect("reading generated-client/");
+    let crate_root = workspace_root().join("generated-client");
+    let stale = output::check_labelled(&crate_root, &generated.files, "generated-client".as_ref())
+        .expect("reading generated-client/");
     let diffs: String = stale.iter().map(|file| file.diff.as_str()).collect();
     let paths: Vec<String> = stale.iter().map(|file| format!("generated-client/{}", file.path.display())).collect();
     assert!(
