@@ -35,7 +35,7 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 /// Lowers a loaded document; returns the API with any warnings, or every error found.
 pub fn lower(document: &Document) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut report = Reporter::new(&document.path, &document.positions);
-    let api = lower_document(&document.openapi, &document.value, &mut report);
+    let api = lower_document(&document.openapi, &mut report);
     if report.has_errors() {
         Err(report.into_diagnostics())
     } else {
@@ -43,13 +43,13 @@ pub fn lower(document: &Document) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnost
     }
 }
 
-fn lower_document(openapi: &OpenAPI, raw: &serde_json::Value, report: &mut Reporter<'_>) -> Api {
+fn lower_document(openapi: &OpenAPI, report: &mut Reporter<'_>) -> Api {
     let empty = indexmap::IndexMap::new();
     let components = openapi.components.as_ref().map(|components| &components.schemas).unwrap_or(&empty);
     let mut schemas = schema::SchemaLowering::new(components, RESERVED_TYPE_NAMES);
     schemas.lower_components(report);
 
-    let mut operations = operation::OperationLowering::new(openapi, raw, &mut schemas);
+    let mut operations = operation::OperationLowering::new(openapi, &mut schemas);
     let lowered = operations.lower_all(report);
     let client_defaults: Vec<ClientDefault> = operations.client_defaults();
 

@@ -86,7 +86,7 @@ pub(super) struct OperationLowering<'a, 's> {
 }
 
 impl<'a, 's> OperationLowering<'a, 's> {
-    pub(super) fn new(openapi: &'a OpenAPI, _raw: &'a serde_json::Value, schemas: &'s mut SchemaLowering<'a>) -> Self {
+    pub(super) fn new(openapi: &'a OpenAPI, schemas: &'s mut SchemaLowering<'a>) -> Self {
         OperationLowering {
             openapi,
             schemas,

@@ -15,6 +15,13 @@ struct Subject {
     edited_file: PathBuf,
 }
 
+impl Subject {
+    /// Describes the crate generated in `dir`, whose `src/lib.rs` the incremental runs edit.
+    fn new(label: String, package: &'static str, dir: PathBuf) -> Self {
+        Subject { label, package, edited_file: dir.join("src/lib.rs"), dir }
+    }
+}
+
 pub fn run(arguments: &[&str]) -> Result<(), String> {
     let runs = super::runs(arguments, 3)?;
     let root = crate::codegen::workspace_root();
@@ -24,61 +31,29 @@ pub fn run(arguments: &[&str]) -> Result<(), String> {
     let sessions_variant =
         progenitor::sessions_spec_variant(&cplug_spec::spec_path(), &work.join("openapi-errors-without-bodies.json"))?;
 
-    let mut subjects = Vec::new();
-    let ours_dir = work.join("cplug-sessions");
-    generate(
-        Command::new(programs.join("cplug-generate")).arg(cplug_spec::spec_path()).arg(&ours_dir).arg("cplug-sessions"),
-        &ours_dir,
-    )?;
-    // The workspace's lock file pins the versions the repository is tested with; cargo drops the
-    // entries this crate does not use.
-    copy(&root.join("Cargo.lock"), &ours_dir.join("Cargo.lock"))?;
-    subjects.push(Subject {
-        label: "this generator, sessions spec".to_string(),
-        package: "cplug-sessions",
-        edited_file: ours_dir.join("src/lib.rs"),
-        dir: ours_dir,
-    });
+    let ours = |spec: &Path, package: &'static str, label: &str| -> Result<Subject, String> {
+        let dir = work.join(package);
+        generate(Command::new(programs.join("cplug-generate")).arg(spec).arg(&dir).arg(package), &dir)?;
+        // The workspace's lock file pins the versions the repository is tested with; cargo drops
+        // the entries this crate does not use.
+        copy(&root.join("Cargo.lock"), &dir.join("Cargo.lock"))?;
+        Ok(Subject::new(format!("this generator, {label}"), package, dir))
+    };
+    let theirs = |spec: &Path, package: &'static str, label: &str| -> Result<Subject, String> {
+        let dir = work.join(package);
+        generate(&mut progenitor::command(&progenitor_binary, spec, &dir, package), &dir)?;
+        Ok(Subject::new(format!("cargo progenitor {}, {label}", progenitor::VERSION), package, dir))
+    };
 
-    let theirs_dir = work.join("progenitor-sessions");
-    generate(
-        &mut progenitor::command(&progenitor_binary, &sessions_variant, &theirs_dir, "progenitor-sessions"),
-        &theirs_dir,
-    )?;
-    subjects.push(Subject {
-        label: format!("cargo progenitor {}, sessions spec with bodyless errors", progenitor::VERSION),
-        package: "progenitor-sessions",
-        edited_file: theirs_dir.join("src/lib.rs"),
-        dir: theirs_dir,
-    });
-
+    let mut subjects = vec![
+        ours(&cplug_spec::spec_path(), "cplug-sessions", "sessions spec")?,
+        theirs(&sessions_variant, "progenitor-sessions", "sessions spec with bodyless errors")?,
+    ];
     match super::corpus_dir(arguments) {
         Some(corpus) => {
             let document = corpus.join("progenitor-nexus.json");
-            let ours_nexus_dir = work.join("cplug-nexus");
-            generate(
-                Command::new(programs.join("cplug-generate")).arg(&document).arg(&ours_nexus_dir).arg("cplug-nexus"),
-                &ours_nexus_dir,
-            )?;
-            copy(&root.join("Cargo.lock"), &ours_nexus_dir.join("Cargo.lock"))?;
-            subjects.push(Subject {
-                label: "this generator, progenitor-nexus.json".to_string(),
-                package: "cplug-nexus",
-                edited_file: ours_nexus_dir.join("src/lib.rs"),
-                dir: ours_nexus_dir,
-            });
-
-            let nexus_dir = work.join("progenitor-nexus");
-            generate(
-                &mut progenitor::command(&progenitor_binary, &document, &nexus_dir, "progenitor-nexus"),
-                &nexus_dir,
-            )?;
-            subjects.push(Subject {
-                label: format!("cargo progenitor {}, progenitor-nexus.json", progenitor::VERSION),
-                package: "progenitor-nexus",
-                edited_file: nexus_dir.join("src/lib.rs"),
-                dir: nexus_dir,
-            });
+            subjects.push(ours(&document, "cplug-nexus", "progenitor-nexus.json")?);
+            subjects.push(theirs(&document, "progenitor-nexus", "progenitor-nexus.json")?);
         }
         None => eprintln!("note: no corpus folder found; skipping the crates for progenitor-nexus.json"),
     }
