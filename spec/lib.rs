@@ -1,7 +1,7 @@
 //! The hand-maintained OpenAPI document of the CPlug API.
 //!
-//! The document itself is `openapi.yaml` beside this file. This crate only tells tools and tests
-//! where it is and embeds its text, so they never hard-code the path.
+//! The document itself is `openapi.yaml` beside this file. This crate only gives tools and tests
+//! its path and embeds its text, so they never hard-code the path.
 
 use std::path::{Path, PathBuf};
 

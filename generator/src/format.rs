@@ -15,7 +15,7 @@ pub fn header(options: &Options) -> String {
 /// Parses `tokens` as a Rust file and prints it with `prettyplease`, after the header line.
 ///
 /// Each top-level item is printed on its own and separated from the next by a blank line, which
-/// `prettyplease` does not do by itself; the result reads like hand-formatted code in a review.
+/// `prettyplease` does not do by itself. The result reads like hand-formatted code in a review.
 pub fn format_file(tokens: TokenStream, options: &Options) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|error| error.to_string())?;
     let mut sections = Vec::with_capacity(file.items.len() + 1);

@@ -17,7 +17,7 @@ const KEYWORDS: &[&str] = &[
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
 /// Replaces accented Latin letters with their base letter and every other character that cannot be
-/// part of an identifier with a space, so case conversion sees word boundaries.
+/// part of an identifier with a space, so case conversion finds word boundaries.
 fn to_ascii_words(text: &str) -> String {
     text.chars()
         .map(|c| match c {

@@ -50,7 +50,7 @@ pub fn check_labelled(root: &Path, files: &[GeneratedFile], label_prefix: &Path)
 
 /// Writes `files` under `root` and removes generated files that are no longer produced.
 ///
-/// Every changed file is first written to a temporary file beside it; only when all of them are
+/// Every changed file is first written to a temporary file beside it. Only when all of them are
 /// written are they renamed into place, so a failure leaves the committed files unchanged.
 /// Returns the paths that changed.
 pub fn write(root: &Path, files: &[GeneratedFile]) -> io::Result<Vec<PathBuf>> {

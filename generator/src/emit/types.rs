@@ -41,7 +41,7 @@ fn emit_struct(name: &str, doc: TokenStream, fields: &[Field], additional: Optio
     };
     let field_items = fields.iter().map(|field| emit_field(name, field));
     let default_functions = emit_default_functions(name, fields);
-    // Unknown properties are ignored unless the schema asks to keep them.
+    // Unknown properties are ignored unless the schema declares `additionalProperties`.
     let additional_field = additional.map(|value| {
         let value = rust_type(value);
         quote! {
